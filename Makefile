@@ -161,7 +161,7 @@ KDIR ?= $(shell scripts/find-kdir)
 module: $(GEN_HEADERS)
 	@mkdir -p $(BUILD)/gen
 	@if [ -z "$(KDIR)" ] || [ ! -d "$(KDIR)" ]; then \
-		echo "error: no kernel build directory found." >&2; \
+		echo "error: no kernel build directory found$(if $(KDIR), at $(KDIR))." >&2; \
 		echo "  Install Debian's headers: apt-get install linux-headers-amd64" >&2; \
 		echo "  (or run scripts/install-deps), or pass KDIR=/path/to/build." >&2; \
 		exit 1; fi

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * CRC32C over fixed-size blocks (userspace only). leofs_crc32c() itself is
+ * declared in leofs/compat.h. A buffer of len bytes is split into blocks of
+ * block_size bytes; the last block may be shorter.
+ */
+#ifndef LEOFS_CRC_H
+#define LEOFS_CRC_H
+
+#include "leofs/compat.h"
+
+/* Number of blocks (and CRCs) covering len bytes. */
+static inline size_t leofs_crc32c_nblocks(size_t len, size_t block_size)
+{
+	return len / block_size + (len % block_size != 0);
+}
+
+/*
+ * Store the CRC32C of each block of @buf into @crcs, which has room for
+ * leofs_crc32c_nblocks(len, block_size) entries. Returns 0, or -EINVAL if
+ * block_size is 0.
+ */
+int leofs_crc32c_blocks(const void *buf, size_t len, size_t block_size,
+			u32 *crcs);
+
+/*
+ * Check each block of @buf against @crcs. Returns 0 when all match,
+ * -EBADMSG with *bad set to the index of the first mismatching block, or
+ * -EINVAL if block_size is 0.
+ */
+int leofs_crc32c_verify_blocks(const void *buf, size_t len, size_t block_size,
+			       const u32 *crcs, size_t *bad);
+
+#endif /* LEOFS_CRC_H */

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Userspace: encode a message into a newly allocated frame. */
+#ifndef LEOFS_FRAME_ALLOC_H
+#define LEOFS_FRAME_ALLOC_H
+
+#include "leofs/proto.h"
+
+/*
+ * Allocates room for a frame of cap bytes: returns the allocation (what is
+ * freed) and sets *frame to where the frame bytes go inside it.
+ */
+typedef void *(*leofs_frame_alloc_fn)(size_t cap, u8 **frame);
+
+/*
+ * Encodes msg as a whole frame with header h (body_len and crc are filled
+ * in). Most messages fit a small first try; data-carrying ones get a
+ * frame-sized allocation, of which only the pages written are touched.
+ * On success *mem is the allocation and *len the frame length.
+ */
+int leofs_frame_alloc_build(const struct leofs_frame_hdr *h, const void *msg,
+			    size_t msg_size, leofs_frame_alloc_fn alloc,
+			    void **mem, size_t *len);
+
+#endif /* LEOFS_FRAME_ALLOC_H */

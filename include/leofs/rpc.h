@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The leofs protocol from userspace: one TCP connection to one server,
+ * requests multiplexed by request id, safe to use from many threads.
+ * Used by the tools, the tests, the benchmarks, and by the daemons when they
+ * talk to each other (a PG primary to its members, an OSS to the MDS).
+ *
+ * A receiver thread reads every frame, checks it with the shared decoders
+ * and CRC, and hands each reply to the caller waiting for its id; replies to
+ * unknown ids (e.g. after a timeout) are dropped. Anything malformed from
+ * the server breaks the connection: every waiting call then fails with
+ * -ECONNRESET and later calls with -ENOTCONN; the caller reconnects. The
+ * library does not log.
+ */
+#ifndef LEOFS_RPC_H
+#define LEOFS_RPC_H
+
+#include <stdbool.h>
+
+#include "leofs/proto.h"
+#include "leofs/proto_msg.h"
+
+struct leofs_rpc;
+struct leofs_rpc_call;
+
+struct leofs_rpc_opts {
+	u32 peer_kind;		/* enum leofs_peer_kind of this side */
+	u32 node_id;		/* this side's node id, 0 for clients */
+	u8 cluster_id[16];	/* all zero: accept the server's */
+	u64 session_id;		/* 0: a new session */
+	u32 connect_timeout_ms;
+	u32 max_body;		/* largest reply accepted; 0 = LEOFS_BODY_MAX */
+	/* Unsolicited PUSH frames (e.g. MAP_PUSH); receiver thread. */
+	void (*on_push)(u16 opcode, const u8 *body, u32 len, void *arg);
+	void *push_arg;
+};
+
+/* A reply: body is the encoded reply message, owned by the caller. */
+struct leofs_rpc_reply {
+	u8 *body;
+	u32 len;
+	u32 status;		/* the reply's leading status */
+};
+
+/*
+ * Connects to host:port (numeric or a name), sends HELLO and checks the
+ * answer (a common version, the cluster id). The HELLO reply is stored in
+ * *hello if not NULL.
+ */
+int leofs_rpc_connect(const char *host, u16 port,
+		      const struct leofs_rpc_opts *opts,
+		      struct leofs_hello_reply *hello, struct leofs_rpc **out);
+void leofs_rpc_close(struct leofs_rpc *r);
+bool leofs_rpc_alive(struct leofs_rpc *r);
+
+/* Sends one request; the call is then waited for with leofs_rpc_wait(). */
+int leofs_rpc_send(struct leofs_rpc *r, u16 opcode, const void *msg,
+		   size_t msg_size, struct leofs_rpc_call **call);
+/*
+ * Waits for the reply (timeout_ms 0 = forever) and frees the call.
+ * Returns 0 (reply filled in), -ETIMEDOUT, -ECONNRESET or -ENOTCONN.
+ */
+int leofs_rpc_wait(struct leofs_rpc_call *call, u32 timeout_ms,
+		   struct leofs_rpc_reply *reply);
+
+/*
+ * send + wait + decode: on success the reply is decoded into out (the
+ * reply struct for opcode; its buffers point into *raw, which the caller
+ * frees with leofs_rpc_reply_free() after use). Returns 0 with the reply's
+ * status in out, or a negative errno for a transport failure or a reply
+ * that does not decode (-EBADMSG).
+ */
+int leofs_rpc_call(struct leofs_rpc *r, u16 opcode, const void *msg,
+		   size_t msg_size, void *out, size_t out_size,
+		   struct leofs_rpc_reply *raw, u32 timeout_ms);
+void leofs_rpc_reply_free(struct leofs_rpc_reply *reply);
+
+#endif /* LEOFS_RPC_H */

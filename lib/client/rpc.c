@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The leofs protocol from userspace (include/leofs/rpc.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "leofs/frame_alloc.h"
+#include "leofs/rpc.h"
+
+#define PENDING_BUCKETS 64
+
+struct leofs_rpc_call {
+	struct leofs_rpc *rpc;
+	struct leofs_rpc_call *next;	/* hash bucket */
+	u64 req_id;
+	u16 opcode;
+	bool done;
+	int error;
+	struct leofs_rpc_reply reply;
+};
+
+struct leofs_rpc {
+	int fd;
+	struct leofs_rpc_opts opts;
+	u32 max_body;
+	pthread_t receiver;
+	bool receiver_started;
+
+	pthread_mutex_t send_lock;	/* one frame at a time on the socket */
+
+	pthread_mutex_t lock;		/* below */
+	pthread_cond_t cond;
+	bool dead;
+	int dead_error;
+	u64 next_id;
+	struct leofs_rpc_call *pending[PENDING_BUCKETS];
+};
+
+static struct leofs_rpc_call **bucket(struct leofs_rpc *r, u64 id)
+{
+	return &r->pending[id % PENDING_BUCKETS];
+}
+
+/* Removes the call with id from the table; lock held. */
+static struct leofs_rpc_call *unlink_call(struct leofs_rpc *r, u64 id)
+{
+	struct leofs_rpc_call **pp, *c;
+
+	for (pp = bucket(r, id); (c = *pp); pp = &c->next) {
+		if (c->req_id == id) {
+			*pp = c->next;
+			c->next = NULL;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+static int read_full(int fd, void *buf, size_t len)
+{
+	u8 *p = buf;
+
+	while (len) {
+		ssize_t n = recv(fd, p, len, 0);
+
+		if (n == 0)
+			return -ECONNRESET;
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int write_full(int fd, const void *buf, size_t len)
+{
+	const u8 *p = buf;
+
+	while (len) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Fails every waiting call; the connection is unusable from now on. */
+static void mark_dead(struct leofs_rpc *r, int err)
+{
+	struct leofs_rpc_call *c;
+	int i;
+
+	pthread_mutex_lock(&r->lock);
+	if (!r->dead) {
+		r->dead = true;
+		r->dead_error = err;
+	}
+	for (i = 0; i < PENDING_BUCKETS; i++) {
+		while ((c = r->pending[i])) {
+			r->pending[i] = c->next;
+			c->next = NULL;
+			c->error = -ECONNRESET;
+			c->done = true;
+		}
+	}
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void *receiver_main(void *arg)
+{
+	struct leofs_rpc *r = arg;
+	u8 hdr_buf[LEOFS_FRAME_HDR_SIZE];
+	struct leofs_frame_hdr h;
+	struct leofs_rpc_call *c;
+	u8 *body;
+	int ret;
+
+	for (;;) {
+		ret = read_full(r->fd, hdr_buf, sizeof(hdr_buf));
+		if (ret < 0)
+			break;
+		ret = leofs_frame_hdr_decode(&h, hdr_buf, sizeof(hdr_buf));
+		if (ret < 0)
+			break;
+		if (h.body_len > r->max_body) {
+			ret = -EMSGSIZE;
+			break;
+		}
+		body = malloc(h.body_len + 1);
+		if (!body) {
+			ret = -ENOMEM;
+			break;
+		}
+		ret = read_full(r->fd, body, h.body_len);
+		if (ret == 0)
+			ret = leofs_frame_verify(&h, hdr_buf, body);
+		if (ret < 0) {
+			free(body);
+			break;
+		}
+		if (h.flags & LEOFS_FLAG_PUSH) {
+			if (r->opts.on_push)
+				r->opts.on_push(h.opcode, body, h.body_len,
+						r->opts.push_arg);
+			free(body);
+			continue;
+		}
+		if (!(h.flags & LEOFS_FLAG_REPLY) || h.body_len < 4) {
+			free(body);
+			ret = -EPROTO;
+			break;
+		}
+		pthread_mutex_lock(&r->lock);
+		c = unlink_call(r, h.req_id);
+		if (c && c->opcode != h.opcode) {
+			/* a reply to another operation: the stream is broken */
+			c->error = -EPROTO;
+			c->done = true;
+			pthread_cond_broadcast(&r->cond);
+			pthread_mutex_unlock(&r->lock);
+			free(body);
+			ret = -EPROTO;
+			break;
+		}
+		if (c) {
+			c->reply.body = body;
+			c->reply.len = h.body_len;
+			c->reply.status = get_unaligned_le32(body);
+			c->done = true;
+			body = NULL;
+			pthread_cond_broadcast(&r->cond);
+		}
+		pthread_mutex_unlock(&r->lock);
+		free(body);	/* a late reply to a call that gave up */
+	}
+	mark_dead(r, ret < 0 ? ret : -ECONNRESET);
+	return NULL;
+}
+
+static int connect_to(const char *host, u16 port, u32 timeout_ms)
+{
+	struct addrinfo hints = {
+		.ai_family = AF_UNSPEC,
+		.ai_socktype = SOCK_STREAM,
+	};
+	struct addrinfo *res, *ai;
+	char service[8];
+	int fd = -1, err = -EHOSTUNREACH, one = 1;
+
+	snprintf(service, sizeof(service), "%u", port);
+	if (getaddrinfo(host, service, &hints, &res) != 0)
+		return -EHOSTUNREACH;
+	for (ai = res; ai; ai = ai->ai_next) {
+		struct pollfd pfd;
+		socklen_t sl = sizeof(err);
+		int soerr = 0;
+
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
+			    SOCK_NONBLOCK, ai->ai_protocol);
+		if (fd < 0) {
+			err = -errno;
+			continue;
+		}
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 &&
+		    errno != EINPROGRESS) {
+			err = -errno;
+			goto next;
+		}
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, timeout_ms ? (int)timeout_ms : -1) != 1) {
+			err = -ETIMEDOUT;
+			goto next;
+		}
+		sl = sizeof(soerr);
+		getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
+		if (soerr) {
+			err = -soerr;
+			goto next;
+		}
+		/* back to blocking for the simple send/recv paths */
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		freeaddrinfo(res);
+		return fd;
+next:
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	return err;
+}
+
+static void *plain_alloc(size_t cap, u8 **frame)
+{
+	*frame = malloc(cap);
+	return *frame;
+}
+
+static int encode_frame(u16 opcode, u64 req_id, const void *msg,
+			size_t msg_size, u8 **out, size_t *out_len)
+{
+	struct leofs_frame_hdr h = {
+		.version = LEOFS_PROTO_VERSION_MAX,
+		.opcode = opcode,
+		.req_id = req_id,
+	};
+	void *mem;
+	int ret;
+
+	ret = leofs_frame_alloc_build(&h, msg, msg_size, plain_alloc, &mem,
+				      out_len);
+	if (ret == 0)
+		*out = mem;
+	return ret;
+}
+
+int leofs_rpc_send(struct leofs_rpc *r, u16 opcode, const void *msg,
+		   size_t msg_size, struct leofs_rpc_call **out)
+{
+	struct leofs_rpc_call *c;
+	u8 *frame;
+	size_t len;
+	int ret;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->rpc = r;
+	c->opcode = opcode;
+
+	pthread_mutex_lock(&r->lock);
+	if (r->dead) {
+		pthread_mutex_unlock(&r->lock);
+		free(c);
+		return -ENOTCONN;
+	}
+	c->req_id = ++r->next_id;
+	c->next = *bucket(r, c->req_id);
+	*bucket(r, c->req_id) = c;
+	pthread_mutex_unlock(&r->lock);
+
+	ret = encode_frame(opcode, c->req_id, msg, msg_size, &frame, &len);
+	if (ret == 0) {
+		pthread_mutex_lock(&r->send_lock);
+		ret = write_full(r->fd, frame, len);
+		pthread_mutex_unlock(&r->send_lock);
+		free(frame);
+		if (ret < 0) {
+			/* a partial frame may be on the wire: stop here */
+			shutdown(r->fd, SHUT_RDWR);
+			mark_dead(r, ret);
+		}
+	}
+	if (ret < 0) {
+		pthread_mutex_lock(&r->lock);
+		unlink_call(r, c->req_id);
+		pthread_mutex_unlock(&r->lock);
+		free(c);
+		return ret;
+	}
+	*out = c;
+	return 0;
+}
+
+int leofs_rpc_wait(struct leofs_rpc_call *c, u32 timeout_ms,
+		   struct leofs_rpc_reply *reply)
+{
+	struct leofs_rpc *r = c->rpc;
+	struct timespec deadline;
+	int ret = 0;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+
+	pthread_mutex_lock(&r->lock);
+	while (!c->done && ret == 0) {
+		if (timeout_ms)
+			ret = -pthread_cond_timedwait(&r->cond, &r->lock,
+						      &deadline);
+		else
+			ret = -pthread_cond_wait(&r->cond, &r->lock);
+	}
+	if (!c->done) {
+		/* timed out: a late reply is dropped by the receiver */
+		unlink_call(r, c->req_id);
+		ret = -ETIMEDOUT;
+	} else {
+		ret = c->error;
+		if (ret == 0)
+			*reply = c->reply;
+	}
+	pthread_mutex_unlock(&r->lock);
+	free(c);
+	return ret;
+}
+
+void leofs_rpc_reply_free(struct leofs_rpc_reply *reply)
+{
+	free(reply->body);
+	reply->body = NULL;
+	reply->len = 0;
+}
+
+int leofs_rpc_call(struct leofs_rpc *r, u16 opcode, const void *msg,
+		   size_t msg_size, void *out, size_t out_size,
+		   struct leofs_rpc_reply *raw, u32 timeout_ms)
+{
+	struct leofs_rpc_call *c;
+	int ret;
+
+	ret = leofs_rpc_send(r, opcode, msg, msg_size, &c);
+	if (ret < 0)
+		return ret;
+	ret = leofs_rpc_wait(c, timeout_ms, raw);
+	if (ret < 0)
+		return ret;
+	ret = leofs_msg_decode(opcode, true, out, out_size, raw->body,
+			       raw->len);
+	if (ret < 0) {
+		leofs_rpc_reply_free(raw);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+bool leofs_rpc_alive(struct leofs_rpc *r)
+{
+	bool alive;
+
+	pthread_mutex_lock(&r->lock);
+	alive = !r->dead;
+	pthread_mutex_unlock(&r->lock);
+	return alive;
+}
+
+int leofs_rpc_connect(const char *host, u16 port,
+		      const struct leofs_rpc_opts *opts,
+		      struct leofs_hello_reply *hello, struct leofs_rpc **out)
+{
+	static const u8 no_cluster[16];
+	struct leofs_hello_req req = {
+		.version_min = LEOFS_PROTO_VERSION_MIN,
+		.version_max = LEOFS_PROTO_VERSION_MAX,
+		.peer_kind = opts->peer_kind,
+		.features = LEOFS_FEATURES_ALL,
+		.session_id = opts->session_id,
+		.node_id = opts->node_id,
+	};
+	struct leofs_hello_reply rep;
+	struct leofs_rpc_reply raw;
+	struct leofs_rpc *r;
+	int ret;
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->opts = *opts;
+	r->max_body = opts->max_body ? opts->max_body : LEOFS_BODY_MAX;
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_mutex_init(&r->send_lock, NULL);
+	pthread_cond_init(&r->cond, NULL);
+	r->fd = connect_to(host, port, opts->connect_timeout_ms ?
+			   opts->connect_timeout_ms : 5000);
+	if (r->fd < 0) {
+		ret = r->fd;
+		r->fd = -1;
+		goto fail;
+	}
+	ret = -pthread_create(&r->receiver, NULL, receiver_main, r);
+	if (ret < 0)
+		goto fail;
+	r->receiver_started = true;
+
+	memcpy(req.cluster_id, opts->cluster_id, 16);
+	ret = leofs_rpc_call(r, LEOFS_OP_HELLO, &req, sizeof(req), &rep,
+			     sizeof(rep), &raw, opts->connect_timeout_ms ?
+			     opts->connect_timeout_ms : 5000);
+	if (ret < 0)
+		goto fail;
+	leofs_rpc_reply_free(&raw);
+	if (rep.status != LEOFS_S_OK) {
+		ret = leofs_status_to_errno(rep.status);
+		goto fail;
+	}
+	if (memcmp(opts->cluster_id, no_cluster, 16) &&
+	    memcmp(opts->cluster_id, rep.cluster_id, 16)) {
+		ret = -EXDEV;	/* another cluster answered */
+		goto fail;
+	}
+	if (hello)
+		*hello = rep;
+	*out = r;
+	return 0;
+fail:
+	leofs_rpc_close(r);
+	return ret;
+}
+
+void leofs_rpc_close(struct leofs_rpc *r)
+{
+	if (!r)
+		return;
+	if (r->fd >= 0)
+		shutdown(r->fd, SHUT_RDWR);
+	if (r->receiver_started)
+		pthread_join(r->receiver, NULL);
+	mark_dead(r, -ENOTCONN);
+	if (r->fd >= 0)
+		close(r->fd);
+	pthread_mutex_destroy(&r->lock);
+	pthread_mutex_destroy(&r->send_lock);
+	pthread_cond_destroy(&r->cond);
+	free(r);
+}

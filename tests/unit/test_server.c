@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The daemon connection layer and the userspace RPC client against each
+ * other over 127.0.0.1: request/reply matching under concurrency, limits,
+ * and hostile peers (bad magic, oversize frames, bad CRCs, stalls) that
+ * must be disconnected while the server keeps serving everyone else.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "leofs/proto_msg.h"
+#include "leofs/rpc.h"
+#include "leofs/server.h"
+#include "leofs/workq.h"
+
+static const u8 cluster[16] = { 0x1e, 0x0f, 0x5 };
+
+struct fixture {
+	sd_event *ev;
+	struct leofs_server *srv;
+	struct leofs_workq *wq;
+	pthread_t loop;
+	int stop_fd;
+	u16 port;
+};
+
+static void answer_getattr(void *arg)
+{
+	struct leofs_request *req = arg;
+	struct leofs_ino_req in;
+	struct leofs_attr_reply out = { .status = LEOFS_S_OK };
+
+	if (leofs_getattr_req_decode(&in, req->body, req->hdr.body_len) < 0) {
+		leofs_request_reply_status(req, LEOFS_S_BADMSG);
+		return;
+	}
+	out.attr.ino = in.ino;
+	out.attr.mode = LEOFS_S_IFREG | 0644;
+	out.attr.nlink = 1;
+	out.attr.size = in.ino * 3;
+	leofs_request_reply(req, &out, sizeof(out));
+}
+
+static void handle(struct leofs_request *req, void *arg)
+{
+	struct fixture *f = arg;
+
+	switch (req->hdr.opcode) {
+	case LEOFS_OP_HELLO: {
+		struct leofs_hello_req in;
+		struct leofs_hello_reply out = { .status = LEOFS_S_OK };
+
+		if (leofs_hello_req_decode(&in, req->body,
+					   req->hdr.body_len) < 0) {
+			leofs_request_reply_status(req, LEOFS_S_BADMSG);
+			return;
+		}
+		out.version = LEOFS_PROTO_VERSION_MAX;
+		out.peer_kind = LEOFS_PEER_MDS;
+		out.features = in.features & LEOFS_FEATURES_ALL;
+		out.node_id = 7;
+		memcpy(out.cluster_id, cluster, 16);
+		out.session_id = 99;
+		leofs_request_reply(req, &out, sizeof(out));
+		return;
+	}
+	case LEOFS_OP_GETATTR:
+		/* through a worker, as the daemons do */
+		leofs_workq_submit(f->wq, answer_getattr, req);
+		return;
+	default:
+		leofs_request_reply_status(req, LEOFS_S_NOTSUP);
+	}
+}
+
+static int on_stop(sd_event_source *s, int fd, uint32_t revents, void *data)
+{
+	(void)fd;
+	(void)revents;
+	(void)data;
+	return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+static void *loop_main(void *arg)
+{
+	struct fixture *f = arg;
+
+	sd_event_loop(f->ev);
+	return NULL;
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct leofs_server_config cfg = {
+		.name = "test",
+		.host = "127.0.0.1",
+		.port = 0,
+		.max_conns = 4,
+		.max_body = 1 << 20,
+		.max_inflight = 256 << 10,
+		.idle_timeout_ms = 300,
+		.handle = handle,
+	};
+
+	assert_non_null(f);
+	cfg.arg = f;
+	assert_int_equal(sd_event_new(&f->ev), 0);
+	assert_int_equal(leofs_server_new(f->ev, &cfg, &f->srv), 0);
+	assert_int_equal(leofs_workq_new("test", 2, &f->wq), 0);
+	f->port = leofs_server_port(f->srv);
+	f->stop_fd = eventfd(0, EFD_CLOEXEC);
+	assert_true(sd_event_add_io(f->ev, NULL, f->stop_fd, EPOLLIN, on_stop,
+				    NULL) >= 0);
+	assert_int_equal(pthread_create(&f->loop, NULL, loop_main, f), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	u64 one = 1;
+
+	leofs_workq_free(f->wq);	/* finishes queued replies */
+	assert_int_equal(write(f->stop_fd, &one, sizeof(one)), 8);
+	pthread_join(f->loop, NULL);
+	leofs_server_free(f->srv);
+	sd_event_unref(f->ev);
+	close(f->stop_fd);
+	free(f);
+	return 0;
+}
+
+static struct leofs_rpc *connect_client(struct fixture *f)
+{
+	struct leofs_rpc_opts opts = {
+		.peer_kind = LEOFS_PEER_CLIENT,
+		.connect_timeout_ms = 2000,
+	};
+	struct leofs_hello_reply hello;
+	struct leofs_rpc *r = NULL;
+
+	memcpy(opts.cluster_id, cluster, 16);
+	assert_int_equal(leofs_rpc_connect("127.0.0.1", f->port, &opts,
+					   &hello, &r), 0);
+	assert_int_equal(hello.node_id, 7);
+	assert_int_equal(hello.session_id, 99);
+	return r;
+}
+
+static void getattr_ok(struct leofs_rpc *r, u64 ino)
+{
+	struct leofs_ino_req req = { .ino = ino };
+	struct leofs_attr_reply rep;
+	struct leofs_rpc_reply raw;
+
+	assert_int_equal(leofs_rpc_call(r, LEOFS_OP_GETATTR, &req,
+					sizeof(req), &rep, sizeof(rep), &raw,
+					5000), 0);
+	assert_int_equal(rep.status, LEOFS_S_OK);
+	assert_int_equal(rep.attr.ino, ino);
+	assert_int_equal(rep.attr.size, ino * 3);
+	leofs_rpc_reply_free(&raw);
+}
+
+static void test_round_trip(void **state)
+{
+	struct leofs_rpc *r = connect_client(*state);
+
+	getattr_ok(r, 42);
+	leofs_rpc_close(r);
+}
+
+static void test_wrong_cluster_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct leofs_rpc_opts opts = {
+		.peer_kind = LEOFS_PEER_CLIENT,
+		.cluster_id = { 0xaa },
+	};
+	struct leofs_rpc *r = NULL;
+
+	assert_int_equal(leofs_rpc_connect("127.0.0.1", f->port, &opts, NULL,
+					   &r), -EXDEV);
+}
+
+static void test_unknown_opcode_answered(void **state)
+{
+	struct leofs_rpc *r = connect_client(*state);
+	struct leofs_ino_req req = { .ino = 1 };
+	struct leofs_rpc_call *c;
+	struct leofs_rpc_reply raw;
+
+	/* READLINK is not served by this test server */
+	assert_int_equal(leofs_rpc_send(r, LEOFS_OP_READLINK, &req,
+					sizeof(req), &c), 0);
+	assert_int_equal(leofs_rpc_wait(c, 5000, &raw), 0);
+	assert_int_equal(raw.status, LEOFS_S_NOTSUP);
+	leofs_rpc_reply_free(&raw);
+	getattr_ok(r, 5);	/* the connection is still good */
+	leofs_rpc_close(r);
+}
+
+struct storm {
+	struct leofs_rpc *r;
+	u64 base;
+};
+
+static void *storm_main(void *arg)
+{
+	struct storm *s = arg;
+	struct leofs_rpc_call *calls[50];
+	u64 i, round;
+
+	for (round = 0; round < 4; round++) {
+		for (i = 0; i < 50; i++) {
+			struct leofs_ino_req req = { .ino = s->base + i };
+
+			if (leofs_rpc_send(s->r, LEOFS_OP_GETATTR, &req,
+					   sizeof(req), &calls[i]) < 0)
+				return (void *)1;
+		}
+		for (i = 0; i < 50; i++) {
+			struct leofs_rpc_reply raw;
+			struct leofs_attr_reply rep;
+
+			if (leofs_rpc_wait(calls[i], 10000, &raw) < 0)
+				return (void *)2;
+			if (leofs_getattr_reply_decode(&rep, raw.body,
+						       raw.len) < 0 ||
+			    rep.attr.ino != s->base + i)
+				return (void *)3;
+			leofs_rpc_reply_free(&raw);
+		}
+	}
+	return NULL;
+}
+
+/* Many threads, many requests in flight on one connection: every reply
+ * reaches the caller that asked. */
+static void test_concurrent_multiplexing(void **state)
+{
+	struct leofs_rpc *r = connect_client(*state);
+	struct storm s[8];
+	pthread_t t[8];
+	void *ret;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		s[i].r = r;
+		s[i].base = 1000 * (u64)(i + 1);
+		assert_int_equal(pthread_create(&t[i], NULL, storm_main, &s[i]),
+				 0);
+	}
+	for (i = 0; i < 8; i++) {
+		pthread_join(t[i], &ret);
+		assert_null(ret);
+	}
+	leofs_rpc_close(r);
+}
+
+static int raw_connect(u16 port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
+/* The server closes the connection within timeout_ms. */
+static void assert_closed(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char buf[64];
+
+	assert_int_equal(poll(&p, 1, timeout_ms), 1);
+	assert_true(recv(fd, buf, sizeof(buf), 0) <= 0);
+	close(fd);
+}
+
+static void good_header(u8 *hdr, u32 body_len)
+{
+	struct leofs_frame_hdr h = {
+		.version = LEOFS_PROTO_VERSION_MAX,
+		.opcode = LEOFS_OP_GETATTR,
+		.body_len = body_len,
+		.req_id = 1,
+	};
+
+	leofs_frame_hdr_encode(&h, hdr);
+}
+
+static void test_hostile_peers(void **state)
+{
+	struct fixture *f = *state;
+	u8 hdr[LEOFS_FRAME_HDR_SIZE], body[16] = { 0 };
+	struct leofs_rpc *r = connect_client(f);
+	int fd;
+
+	/* bad magic */
+	fd = raw_connect(f->port);
+	memset(hdr, 0x5a, sizeof(hdr));
+	assert_int_equal(send(fd, hdr, sizeof(hdr), 0), sizeof(hdr));
+	assert_closed(fd, 2000);
+
+	/* a body beyond the server's limit */
+	fd = raw_connect(f->port);
+	good_header(hdr, (2 << 20));
+	leofs_frame_seal(hdr, body, 0);
+	assert_int_equal(send(fd, hdr, sizeof(hdr), 0), sizeof(hdr));
+	assert_closed(fd, 2000);
+
+	/* a CRC that does not match */
+	fd = raw_connect(f->port);
+	good_header(hdr, sizeof(body));
+	leofs_frame_seal(hdr, body, sizeof(body));
+	body[3] ^= 1;
+	assert_int_equal(send(fd, hdr, sizeof(hdr), 0), sizeof(hdr));
+	assert_int_equal(send(fd, body, sizeof(body), 0), sizeof(body));
+	assert_closed(fd, 2000);
+
+	/* half a header, then silence: dropped after the idle timeout */
+	fd = raw_connect(f->port);
+	assert_int_equal(send(fd, hdr, 10, 0), 10);
+	assert_closed(fd, 3000);
+
+	/* a frame that says "reply" is not a request */
+	fd = raw_connect(f->port);
+	{
+		struct leofs_frame_hdr h = {
+			.version = LEOFS_PROTO_VERSION_MAX,
+			.opcode = LEOFS_OP_GETATTR,
+			.flags = LEOFS_FLAG_REPLY,
+			.body_len = 4,
+		};
+		u8 st[4] = { 0 };
+
+		leofs_frame_hdr_encode(&h, hdr);
+		leofs_frame_seal(hdr, st, 4);
+		assert_int_equal(send(fd, hdr, sizeof(hdr), 0), sizeof(hdr));
+		assert_int_equal(send(fd, st, 4, 0), 4);
+	}
+	assert_closed(fd, 2000);
+
+	/* the well-behaved client was never disturbed */
+	getattr_ok(r, 77);
+	leofs_rpc_close(r);
+}
+
+static void test_connection_limit(void **state)
+{
+	struct fixture *f = *state;
+	struct leofs_rpc *r[4];
+	int i, extra;
+
+	for (i = 0; i < 4; i++)
+		r[i] = connect_client(f);
+	extra = raw_connect(f->port);
+	assert_closed(extra, 2000);
+	leofs_rpc_close(r[0]);
+	usleep(100000);	/* the server notices the close */
+	r[0] = connect_client(f);
+	for (i = 0; i < 4; i++) {
+		getattr_ok(r[i], (u64)i + 1);
+		leofs_rpc_close(r[i]);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_round_trip, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_cluster_refused,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_opcode_answered,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_multiplexing,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_peers, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_connection_limit, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
