@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Placement quality: per-weight balance of a PG table and the members a
+ * map change moves, against the least any placement must move.
+ */
+#include <stdlib.h>
+
+#include "placesim.h"
+
+struct leofs_pg_table *placesim_build(const struct placesim_cluster *c,
+				      int *err)
+{
+	const struct leofs_map_pool *pool = NULL;
+	struct leofs_pg_table *t;
+	size_t tsize, wsize;
+	void *work;
+	u32 i;
+
+	for (i = 0; i < c->map.pool_count; i++)
+		if (c->map.pools[i].id == c->pool_id)
+			pool = &c->map.pools[i];
+	if (!pool) {
+		*err = -ENOENT;
+		return NULL;
+	}
+	tsize = leofs_pg_table_size(pool->pg_num, c->width);
+	wsize = leofs_pg_table_work_size(c->map.target_count, pool->pg_num,
+					 c->width);
+	if (!tsize || !wsize) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	t = malloc(tsize);
+	work = malloc(wsize);
+	if (!t || !work) {
+		free(t);
+		free(work);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	*err = leofs_pg_table_build(&c->map, c->pool_id, c->width, work, wsize,
+				    t, tsize);
+	free(work);
+	if (*err) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+struct id_index {
+	u32 id;
+	u32 idx;
+};
+
+static int cmp_id(const void *a, const void *b)
+{
+	const struct id_index *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static const struct id_index *find_id(const struct id_index *ix, u32 n, u32 id)
+{
+	struct id_index key = { .id = id };
+
+	return bsearch(&key, ix, n, sizeof(*ix), cmp_id);
+}
+
+static bool node_in(const struct leofs_map *m, u32 node_id)
+{
+	u32 i;
+
+	for (i = 0; i < m->node_count; i++)
+		if (m->nodes[i].id == node_id)
+			return m->nodes[i].state & LEOFS_STATE_IN;
+	return false;
+}
+
+void placesim_balance(const struct placesim_cluster *c,
+		      const struct leofs_pg_table *t,
+		      struct placesim_balance *b)
+{
+	const struct leofs_map *m = &c->map;
+	struct id_index *ix = calloc(m->target_count + 1, sizeof(*ix));
+	u32 *load = calloc(m->target_count + 1, sizeof(*load));
+	u64 cols = (u64)t->pg_num * t->width, w_in = 0;
+	u8 tier = 0;
+	u32 i;
+
+	memset(b, 0, sizeof(*b));
+	if (!ix || !load)
+		goto out;
+	for (i = 0; i < m->pool_count; i++)
+		if (m->pools[i].id == c->pool_id)
+			tier = m->pools[i].tier;
+	for (i = 0; i < m->target_count; i++) {
+		ix[i].id = m->targets[i].id;
+		ix[i].idx = i;
+	}
+	qsort(ix, m->target_count, sizeof(*ix), cmp_id);
+	for (i = 0; i < cols; i++) {
+		const struct id_index *e = find_id(ix, m->target_count,
+						   t->targets[i]);
+
+		if (e)
+			load[e->idx]++;
+	}
+	for (i = 0; i < m->target_count; i++) {
+		const struct leofs_map_target *tg = &m->targets[i];
+
+		if (tg->tier == tier && tg->weight &&
+		    (tg->state & LEOFS_STATE_IN) && node_in(m, tg->node_id))
+			w_in += tg->weight;
+	}
+	if (!w_in)
+		goto out;
+	b->mean = (double)cols * LEOFS_WEIGHT_ONE / (double)w_in;
+	for (i = 0; i < m->target_count; i++) {
+		const struct leofs_map_target *tg = &m->targets[i];
+		double per_w;
+
+		if (tg->tier != tier || !tg->weight ||
+		    !(tg->state & LEOFS_STATE_IN) || !node_in(m, tg->node_id))
+			continue;
+		per_w = (double)load[i] * LEOFS_WEIGHT_ONE / tg->weight;
+		if (!b->targets || per_w < b->min)
+			b->min = per_w;
+		if (!b->targets || per_w > b->max)
+			b->max = per_w;
+		b->targets++;
+	}
+	b->ratio = b->max / b->mean;
+out:
+	free(ix);
+	free(load);
+}
+
+static u64 count_moved(const struct leofs_pg_table *a,
+		       const struct leofs_pg_table *b)
+{
+	u64 i, n = (u64)a->pg_num * a->width, moved = 0;
+
+	for (i = 0; i < n; i++)
+		moved += a->targets[i] != b->targets[i];
+	return moved;
+}
+
+int placesim_move_add(const struct placesim_cluster *c,
+		      const struct leofs_pg_table *before, u32 targets,
+		      u32 weight, struct placesim_move *m)
+{
+	struct placesim_cluster next;
+	struct placesim_balance b;
+	struct leofs_pg_table *after;
+	double w_new = (double)targets * weight;
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	ret = placesim_cluster_copy(&next, c);
+	if (ret)
+		return ret;
+	ret = placesim_add_node(&next, targets, weight);
+	if (ret < 0)
+		goto out;
+	after = placesim_build(&next, &ret);
+	if (!after)
+		goto out;
+	placesim_balance(&next, after, &b);
+	m->moved = count_moved(before, after);
+	/* the new node's weighted share of all columns */
+	m->optimal = b.mean * w_new / LEOFS_WEIGHT_ONE;
+	m->ratio = m->optimal > 0 ? m->moved / m->optimal : 0;
+	free(after);
+	ret = 0;
+out:
+	placesim_cluster_free(&next);
+	return ret;
+}
+
+/* Removal = marking the node out, the way a node leaves placement. */
+int placesim_move_remove(const struct placesim_cluster *c,
+			 const struct leofs_pg_table *before, u32 node_id,
+			 struct placesim_move *m)
+{
+	const struct leofs_map *map = &c->map;
+	struct placesim_cluster next;
+	struct leofs_pg_table *after;
+	u64 i, n = (u64)before->pg_num * before->width, on_node = 0;
+	u32 *ids, k = 0;
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	ret = placesim_cluster_copy(&next, c);
+	if (ret)
+		return ret;
+	ret = placesim_mark_out(&next, node_id);
+	if (ret)
+		goto out;
+	after = placesim_build(&next, &ret);
+	if (!after)
+		goto out;
+	ids = calloc(map->target_count + 1, sizeof(*ids));
+	if (!ids) {
+		ret = -ENOMEM;
+		goto out_after;
+	}
+	for (i = 0; i < map->target_count; i++)
+		if (map->targets[i].node_id == node_id)
+			ids[k++] = map->targets[i].id;
+	for (i = 0; i < n; i++) {
+		bool was_on = false;
+		u32 j;
+
+		for (j = 0; j < k; j++)
+			was_on |= ids[j] == before->targets[i];
+		on_node += was_on;
+		if (before->targets[i] != after->targets[i]) {
+			m->moved++;
+			m->moved_elsewhere += !was_on;
+		}
+	}
+	free(ids);
+	m->optimal = (double)on_node;
+	m->ratio = on_node ? m->moved / m->optimal : 0;
+out_after:
+	free(after);
+out:
+	placesim_cluster_free(&next);
+	return ret;
+}
