@@ -280,7 +280,7 @@ int leofs_rpc_send(struct leofs_rpc *r, u16 opcode, const void *msg,
 		   size_t msg_size, struct leofs_rpc_call **out)
 {
 	struct leofs_rpc_call *c;
-	u8 *frame;
+	u8 *frame = NULL;
 	size_t len;
 	int ret;
 

@@ -297,7 +297,7 @@ static int build_frame(u16 opcode, u32 flags, u64 req_id, const void *msg,
 int leofs_request_reply(struct leofs_request *req, const void *msg,
 			size_t msg_size)
 {
-	u8 *buf;
+	u8 *buf = NULL;
 	size_t len;
 	int ret;
 
@@ -342,7 +342,7 @@ int leofs_conn_push(struct leofs_conn *c, u16 opcode, const void *msg,
 {
 	struct leofs_server *s = c->srv;
 	struct out_buf *b;
-	u8 *buf;
+	u8 *buf = NULL;
 	size_t len;
 	int ret;
 
