@@ -43,7 +43,7 @@
  */
 #define LEOFS_EC_MAX_K		16
 #define LEOFS_EC_MAX_M		4
-#define LEOFS_REPLICA_MAX	(1 + LEOFS_EC_MAX_M)	/* copies */
+#define LEOFS_REPLICA_MAX	4	/* copies */
 #define LEOFS_MAX_FRAGMENTS	(LEOFS_EC_MAX_K + LEOFS_EC_MAX_M)
 #define LEOFS_STRIPE_UNIT_MIN	4096u
 #define LEOFS_STRIPE_UNIT_MAX	(64u << 20)

@@ -57,7 +57,7 @@ const char *leofs_layout_strerror(u32 reason)
 	case LEOFS_LAYOUT_BAD_K:
 		return "k out of range (replication: 1; EC: 2..16)";
 	case LEOFS_LAYOUT_BAD_M:
-		return "m out of range (replication: 0..4; EC: 1..4)";
+		return "m out of range (replication: 0..3; EC: 1..4)";
 	case LEOFS_LAYOUT_BAD_UNIT:
 		return "stripe unit not a power of two in 4 KiB..64 MiB";
 	case LEOFS_LAYOUT_BAD_COUNT:

@@ -1238,8 +1238,11 @@ static void test_layouts(void **state)
 	assert_int_equal(leofs_layout_check(&l, &why), -EINVAL);
 	assert_int_equal(why, LEOFS_LAYOUT_BAD_K);
 	l.k = 1;
-	l.m = 5;
+	l.m = 3;		/* 4 copies: the most */
+	assert_int_equal(leofs_layout_check(&l, NULL), 0);
+	l.m = 4;
 	assert_int_equal(leofs_layout_check(&l, &why), -EINVAL);
+	assert_int_equal(why, LEOFS_LAYOUT_BAD_M);
 
 	l = (struct leofs_layout){ .scheme = LEOFS_LAYOUT_NONE };
 	assert_int_equal(leofs_layout_check(&l, NULL), 0);
@@ -1260,6 +1263,7 @@ static struct leofs_map_target targets[4];
 static struct leofs_map_pool pools[2];
 static struct leofs_map_mds mdss[2];
 static struct leofs_map_shard shards[3];
+static struct leofs_map_override overrides[3];
 
 static void sample_map(struct leofs_map *m)
 {
@@ -1317,6 +1321,15 @@ static void sample_map(struct leofs_map *m)
 	m->mds_count = 2;
 	m->shards = shards;
 	m->shard_count = 3;
+	/* sorted by (pool_id, width, pg, rank) */
+	overrides[0] = (struct leofs_map_override){ .pool_id = 1, .width = 3,
+		.rank = 2, .pg = 7, .target_id = 5 };
+	overrides[1] = (struct leofs_map_override){ .pool_id = 1, .width = 3,
+		.rank = 0, .pg = 127, .target_id = 6 };
+	overrides[2] = (struct leofs_map_override){ .pool_id = 3, .width = 1,
+		.rank = 0, .pg = 1023, .target_id = 1 };
+	m->overrides = overrides;
+	m->override_count = 3;
 }
 
 static void make_map_bytes(void)
@@ -1336,6 +1349,7 @@ struct map_store {
 	struct leofs_map_pool pools[8];
 	struct leofs_map_mds mds[8];
 	struct leofs_map_shard shards[8];
+	struct leofs_map_override overrides[8];
 	u32 scratch[8];
 };
 
@@ -1352,6 +1366,8 @@ static int decode_map(struct map_store *s, const u8 *buf, size_t len)
 	s->map.mds_count = 8;
 	s->map.shards = s->shards;
 	s->map.shard_count = 8;
+	s->map.overrides = s->overrides;
+	s->map.override_count = 8;
 	return leofs_map_decode(buf, len, &s->map, s->scratch);
 }
 
@@ -1374,7 +1390,10 @@ static void test_map_round_trip(void **state)
 	assert_int_equal(c.pool_count, 2);
 	assert_int_equal(c.mds_count, 2);
 	assert_int_equal(c.shard_count, 3);
+	assert_int_equal(c.override_count, 3);
 	assert_int_equal(decode_map(&s, enc_buf, len), 0);
+	assert_int_equal(s.map.override_count, 3);
+	assert_memory_equal(s.overrides, overrides, sizeof(overrides));
 	assert_memory_equal(s.nodes, nodes, sizeof(nodes));
 	assert_memory_equal(s.targets, targets, sizeof(targets));
 	assert_memory_equal(s.pools, pools, sizeof(pools));
@@ -1389,6 +1408,18 @@ static void test_map_round_trip(void **state)
 	s.map.target_count = 3;
 	assert_int_equal(leofs_map_decode(enc_buf, len, &s.map, s.scratch),
 			 -ENOSPC);
+	decode_map(&s, enc_buf, len);
+	s.map.override_count = 2;
+	assert_int_equal(leofs_map_decode(enc_buf, len, &s.map, s.scratch),
+			 -ENOSPC);
+	/* a map without overrides decodes into no override array */
+	m.override_count = 0;
+	n = leofs_map_encode(&m, enc_buf2, BUF_SIZE, scratch);
+	assert_int_equal(n, len - 3 * LEOFS_MAP_OVERRIDE_SIZE);
+	s.map.overrides = NULL;
+	s.map.override_count = 0;
+	assert_int_equal(leofs_map_decode(enc_buf2, n, &s.map, s.scratch), 0);
+	m.override_count = 3;
 	/* every prefix, and one byte too many */
 	for (n = 0; n < len; n++)
 		assert_int_equal(decode_map(&s, enc_buf, n), -EBADMSG);
@@ -1456,6 +1487,34 @@ static void test_map_integrity(void **state)
 	mdss[0].id = 0;
 	expect_bad_map(&m);
 	sample_map(&m);
+	overrides[1] = overrides[0];		/* duplicate */
+	expect_bad_map(&m);
+	sample_map(&m);
+	overrides[1].pg = 6;			/* unsorted */
+	expect_bad_map(&m);
+	sample_map(&m);
+	overrides[0].pool_id = 2;		/* no such pool */
+	overrides[1].pool_id = 2;
+	expect_bad_map(&m);
+	sample_map(&m);
+	overrides[1].pg = 128;			/* pg >= pg_num */
+	expect_bad_map(&m);
+	sample_map(&m);
+	overrides[2].width = 0;
+	expect_bad_map(&m);
+	sample_map(&m);
+	overrides[2].width = LEOFS_MAP_MAX_WIDTH + 1;
+	expect_bad_map(&m);
+	sample_map(&m);
+	overrides[0].rank = 3;			/* rank >= width */
+	expect_bad_map(&m);
+	sample_map(&m);
+	overrides[2].target_id = 2;		/* no such target */
+	expect_bad_map(&m);
+	sample_map(&m);
+	overrides[0].reserved = 1;
+	expect_bad_map(&m);
+	sample_map(&m);
 	nodes[0].addr.family = 5;
 	expect_bad_map(&m);
 	sample_map(&m);
@@ -1482,6 +1541,17 @@ static void test_map_integrity(void **state)
 	enc_buf[off] = 'x';
 	assert_int_equal(decode_map(&s, enc_buf, len), -EBADMSG);
 	enc_buf[off] = 0;
+	off = len - 3 * LEOFS_MAP_OVERRIDE_SIZE;	/* overrides[0] */
+	enc_buf[off + 6] = 1;			/* reserved */
+	assert_int_equal(decode_map(&s, enc_buf, len), -EBADMSG);
+	enc_buf[off + 6] = 0;
+	put_unaligned_le32(4, enc_buf + off + 12);	/* no target 4 */
+	assert_int_equal(decode_map(&s, enc_buf, len), -EBADMSG);
+	put_unaligned_le32(5, enc_buf + off + 12);
+	enc_buf[off + 5] = 3;			/* rank 3 of width 3 */
+	assert_int_equal(decode_map(&s, enc_buf, len), -EBADMSG);
+	enc_buf[off + 5] = 2;
+	assert_int_equal(decode_map(&s, enc_buf, len), 0);
 
 	/* counts beyond the limits */
 	put_unaligned_le32(LEOFS_MAP_MAX_NODES + 1, enc_buf + 24);
@@ -1521,10 +1591,15 @@ static void test_map_limits(void **state)
 	m.pool_count = LEOFS_MAP_MAX_POOLS;
 	m.mds_count = LEOFS_MAP_MAX_MDS;
 	m.shard_count = LEOFS_MAP_MAX_SHARDS;
+	m.override_count = LEOFS_MAP_MAX_OVERRIDES;
 	assert_true(leofs_map_encoded_size(&m) + 16 <= LEOFS_BODY_MAX);
 	/* an empty map is well-formed */
 	assert_int_equal(leofs_map_decode_counts(hdr, sizeof(hdr), &c), 0);
 	put_unaligned_le32(LEOFS_MAP_MAX_SHARDS + 1, hdr + 40);
+	assert_int_equal(leofs_map_decode_counts(hdr, sizeof(hdr), &c),
+			 -EBADMSG);
+	put_unaligned_le32(0, hdr + 40);
+	put_unaligned_le32(LEOFS_MAP_MAX_OVERRIDES + 1, hdr + 44);
 	assert_int_equal(leofs_map_decode_counts(hdr, sizeof(hdr), &c),
 			 -EBADMSG);
 }

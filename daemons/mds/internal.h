@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internals of the namespace engine, shared by its files only.
+ */
+#ifndef MDS_INTERNAL_H
+#define MDS_INTERNAL_H
+
+#include <lmdb.h>
+#include <pthread.h>
+#include <sys/stat.h>
+
+#include "mds.h"
+#include "ino.h"
+
+#define MAY_EXEC  1
+#define MAY_WRITE 2
+#define MAY_READ  4
+
+/* Inode flags (struct mds_inode.flags). */
+#define MDS_INO_F_DATA 0x1u /* objects may exist on the storage servers */
+
+/* The first cookie given to a directory entry; 0..2 are never used. */
+#define MDS_COOKIE_FIRST 3
+
+/* The decoded inode record. */
+struct mds_inode {
+	u64 ino;
+	u32 mode;
+	u32 nlink;
+	u32 uid;
+	u32 gid;
+	u32 flags; /* MDS_INO_F_* */
+	u64 size;
+	struct mds_time atime;
+	struct mds_time mtime;
+	struct mds_time ctime;
+	u64 generation;
+	u64 parent; /* directories: the directory holding it */
+	u64 next_cookie; /* directories: cookie of the next entry */
+	struct mds_layout layout;
+};
+
+struct mds_dentry {
+	u64 ino;
+	u64 cookie;
+	u8 type;
+};
+
+struct mds_shard;
+
+/*
+ * One queued change. apply() runs in the writer thread inside the batch's
+ * write transaction. It must make every check before its first write: a
+ * check may fail with a negative errno and leave the transaction as it
+ * was; a failed write poisons the batch (mds_store_fail()).
+ */
+struct mds_op {
+	int (*apply)(struct mds_shard *sh, MDB_txn *txn, struct mds_op *op);
+	void *arg;
+	const struct mds_creds *cr;
+	const struct mds_req *req; /* reply cache, or NULL */
+	u32 kind; /* enum mds_op_kind, for the reply cache */
+	int rc;
+	bool has_attr;
+	bool created;
+	bool done;
+	struct mds_attr attr;
+	struct mds_op *next;
+};
+
+enum mds_op_kind {
+	MDS_OP_CREATE = 1,
+	MDS_OP_MKDIR,
+	MDS_OP_SYMLINK,
+	MDS_OP_LINK,
+	MDS_OP_UNLINK,
+	MDS_OP_RMDIR,
+	MDS_OP_RENAME,
+	MDS_OP_SETATTR,
+	MDS_OP_OTHER, /* never cached */
+};
+
+struct mds_shard {
+	struct mds_engine *eng;
+	u16 id;
+	MDB_env *env;
+	MDB_dbi meta, inodes, dentries, dcookies, xattrs, symlinks, delq,
+		rcache, sessions, intents;
+
+	/* writer state: touched by the writer thread only */
+	u64 next_local; /* next local inode id */
+	u64 next_delq; /* next deletion queue seq */
+	bool counters_dirty;
+	int batch_err; /* first failed write of the batch */
+
+	pthread_mutex_t lock;
+	pthread_cond_t work; /* queue not empty, or stopping */
+	pthread_cond_t done; /* some ops completed */
+	struct mds_op *head, **tail;
+	bool stopping;
+	pthread_t writer;
+	bool writer_started;
+	u64 commits, ops, replays;
+};
+
+struct mds_engine {
+	struct mds_shard *shards;
+	u32 nr_shards;
+	u32 rcache_per_session;
+	u32 max_batch;
+	pthread_rwlock_t map_lock;
+	const struct leofs_map *map;
+};
+
+/* ---- store.c: environments, records, keys ---- */
+
+int mds_store_open(struct mds_shard *sh, const char *dir, u64 map_size,
+		   const struct mds_layout *root_layout);
+void mds_store_close(struct mds_shard *sh);
+struct mds_shard *mds_shard_of(struct mds_engine *eng, u64 ino);
+/* The shard of ino, or NULL with *err = -EXDEV. */
+struct mds_shard *mds_shard_for(struct mds_engine *eng, u64 ino, int *err);
+
+int mds_err(int mdb_rc); /* LMDB/system error -> -errno */
+int mds_store_fail(struct mds_shard *sh, int mdb_rc);
+
+void mds_now(struct mds_time *t);
+void mds_inode_to_attr(const struct mds_inode *in, struct mds_attr *out);
+
+/* Reads: 0, -ESTALE (no such inode) or another -errno. */
+int mds_inode_get(MDB_txn *txn, struct mds_shard *sh, u64 ino,
+		  struct mds_inode *out);
+/* Writes (poison the batch on failure). */
+int mds_inode_put(MDB_txn *txn, struct mds_shard *sh,
+		  const struct mds_inode *in);
+int mds_inode_del(MDB_txn *txn, struct mds_shard *sh, u64 ino);
+
+/* 0, -ENOENT or another -errno. */
+int mds_dentry_get(MDB_txn *txn, struct mds_shard *sh, u64 parent,
+		   const char *name, size_t len, struct mds_dentry *out);
+/* Takes a new cookie from *dir (which the caller then writes back). */
+int mds_dentry_add(MDB_txn *txn, struct mds_shard *sh, struct mds_inode *dir,
+		   const char *name, size_t len, u64 ino, u8 type);
+int mds_dentry_del(MDB_txn *txn, struct mds_shard *sh, u64 parent,
+		   const char *name, size_t len, u64 cookie);
+/* Re-points an entry at another inode, keeping its name and cookie. */
+int mds_dentry_repoint(MDB_txn *txn, struct mds_shard *sh, u64 parent,
+		       const char *name, size_t len, u64 cookie, u64 ino,
+		       u8 type);
+/* 1 if the directory has entries, 0 if not, or -errno. */
+int mds_dir_has_entries(MDB_txn *txn, struct mds_shard *sh, u64 dir);
+
+/* Removes an inode whose last link is gone: record, xattrs, symlink. */
+int mds_inode_release(MDB_txn *txn, struct mds_shard *sh,
+		      const struct mds_inode *in);
+int mds_store_save_counters(MDB_txn *txn, struct mds_shard *sh);
+int mds_delq_push(MDB_txn *txn, struct mds_shard *sh, u32 kind,
+		  const struct mds_inode *in, u64 size);
+
+u64 mds_alloc_ino(struct mds_shard *sh);
+u8 mds_mode_dtype(u32 mode);
+
+static inline void mds_put_be64(u64 v, u8 *p)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		p[i] = (u8)v;
+		v >>= 8;
+	}
+}
+
+static inline u64 mds_get_be64(const u8 *p)
+{
+	u64 v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* ---- perm.c ---- */
+
+bool mds_in_group(const struct mds_creds *cr, u32 gid);
+int mds_permission(const struct mds_creds *cr, const struct mds_inode *in,
+		   int mask);
+/* Sticky directory rule for removing or replacing victim in dir. */
+int mds_may_delete(const struct mds_creds *cr, const struct mds_inode *dir,
+		   const struct mds_inode *victim);
+bool mds_is_owner(const struct mds_creds *cr, const struct mds_inode *in);
+
+/* ---- commit.c: the writer thread ---- */
+
+int mds_writer_start(struct mds_shard *sh);
+void mds_writer_stop(struct mds_shard *sh);
+/* Queues op on sh and waits until its transaction is durable. */
+int mds_submit(struct mds_shard *sh, struct mds_op *op);
+
+typedef int (*mds_apply_fn)(struct mds_shard *sh, MDB_txn *txn,
+			    struct mds_op *op);
+
+/* Routes a change to the shard of 'route' and waits for it (mds_submit). */
+int mds_run(struct mds_engine *eng, u64 route, const struct mds_creds *cr,
+	    const struct mds_req *req, u32 kind, mds_apply_fn apply, void *arg,
+	    struct mds_op *op);
+
+/* A read transaction on the shard of ino. */
+int mds_read_begin(struct mds_engine *eng, u64 ino, struct mds_shard **sh,
+		   MDB_txn **txn);
+
+/* ---- rcache.c ---- */
+
+/* 1 and op filled if cached, 0 if not, or -errno. */
+int mds_rcache_get(MDB_txn *txn, struct mds_shard *sh, struct mds_op *op);
+int mds_rcache_put(MDB_txn *txn, struct mds_shard *sh, const struct mds_op *op);
+
+/* ---- layout.c ---- */
+
+const struct leofs_map *mds_map_get(struct mds_engine *eng);
+void mds_map_put(struct mds_engine *eng);
+
+/* ---- common checks (ns.c) ---- */
+
+/* Loads parent and checks it is a directory the caller may search. */
+int mds_dir_get(MDB_txn *txn, struct mds_shard *sh, const struct mds_creds *cr,
+		u64 dir, int mask, struct mds_inode *out);
+
+#endif /* MDS_INTERNAL_H */
