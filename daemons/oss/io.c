@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Small file I/O helpers of the storage engine. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int oss_pread_full(int fd, void *buf, size_t len, off_t off)
+{
+	u8 *p = buf;
+
+	while (len) {
+		ssize_t n = pread(fd, p, len, off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -ENODATA;
+		p += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
+int oss_pwrite_full(int fd, const void *buf, size_t len, off_t off)
+{
+	const u8 *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
+int oss_reserve_range(int fd, off_t off, off_t len)
+{
+	int r;
+
+	if (len <= 0)
+		return 0;
+	r = posix_fallocate(fd, off, len);
+	/* filesystems without fallocate: the in-place write may still fail */
+	if (r == EOPNOTSUPP || r == EINVAL)
+		return 0;
+	return -r;
+}
+
+u64 oss_file_bytes(int fd)
+{
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return 0;
+	return (u64)st.st_blocks * 512;
+}
+
+bool oss_unit_valid(u32 unit)
+{
+	return unit >= OSS_UNIT_MIN && unit <= OSS_UNIT_MAX &&
+	       !(unit & (unit - 1));
+}

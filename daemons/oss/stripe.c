@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Versioned stripe operations: read, whole-fragment write, and the
+ * prepare / commit / abort steps a primary uses to update a stripe
+ * atomically across its members. Documentation/oss.md explains why a crash
+ * between any two steps leaves each fragment at its old or its new version.
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* Byte offsets of a stripe must stay far below 2^63. */
+static bool stripe_valid(u32 unit, u64 stripe)
+{
+	return stripe < ((u64)1 << 62) / unit;
+}
+
+static int check_range(u32 unit, u64 stripe, u32 off, u32 len)
+{
+	if (!oss_unit_valid(unit))
+		return -EINVAL;
+	if (!stripe_valid(unit, stripe))
+		return -EFBIG;
+	if (off > unit || len > unit - off)
+		return -EINVAL;
+	return 0;
+}
+
+static int writable(struct oss_target *t)
+{
+	if (__atomic_load_n(&t->failed, __ATOMIC_ACQUIRE))
+		return -EIO;
+	return oss_sync_error(t->sync);
+}
+
+static int sync_files(struct oss_target *t, int a, int b, int dir1, int dir2)
+{
+	struct oss_sync_item items[4];
+	unsigned int n = 0;
+
+	if (a >= 0)
+		items[n++] = (struct oss_sync_item){ a, false };
+	if (b >= 0)
+		items[n++] = (struct oss_sync_item){ b, false };
+	if (dir1 >= 0)
+		items[n++] = (struct oss_sync_item){ dir1, true };
+	if (dir2 >= 0)
+		items[n++] = (struct oss_sync_item){ dir2, true };
+	return oss_sync_wait(t->sync, items, n);
+}
+
+static u32 *alloc_crcs(u32 unit)
+{
+	return calloc(unit / OSS_BLOCK_SIZE + 1, sizeof(u32));
+}
+
+/* Version of the update prepared on a stripe, or 0. */
+static u64 prepared_version(struct oss_target *t, const struct oss_obj_id *id,
+			    u64 stripe)
+{
+	struct oss_stage st;
+	u64 v;
+
+	if (oss_stage_read(t, id, stripe, OSS_STAGE_PREPARED, true, &st))
+		return 0;
+	v = st.version;
+	oss_stage_free(&st);
+	return v;
+}
+
+/*
+ * Take the object lock (shared) and the stripe lock (exclusive) and open
+ * the object, creating it if needed. Creation needs the object lock
+ * exclusively, so it happens in a separate round.
+ */
+static int open_for_update(struct oss_target *t, const struct oss_obj_id *id,
+			   u32 unit, u64 stripe, bool create,
+			   struct oss_object *o)
+{
+	unsigned int tries;
+	int r;
+
+	for (tries = 0;; tries++) {
+		oss_lock_object(t, id, false);
+		r = oss_object_open(t, id, unit, false, o);
+		if (!r) {
+			oss_lock_stripe(t, id, stripe, true);
+			return 0;
+		}
+		oss_unlock_object(t, id);
+		if (r != -ENOENT || !create || tries == 3)
+			return r;
+		oss_lock_object(t, id, true);
+		r = oss_object_open(t, id, unit, true, o);
+		oss_object_close(o);
+		oss_unlock_object(t, id);
+		if (r)
+			return r;
+	}
+}
+
+static void close_update(struct oss_target *t, struct oss_object *o, u64 stripe,
+			 u64 bytes_before)
+{
+	u64 after = oss_file_bytes(o->data_fd) + oss_file_bytes(o->meta_fd);
+
+	oss_target_account(t, (s64)after - (s64)bytes_before, 0);
+	oss_unlock_stripe(t, &o->id, stripe);
+	oss_unlock_object(t, &o->id);
+	oss_object_close(o);
+}
+
+int oss_stripe_stat(struct oss_target *t, const struct oss_obj_id *obj,
+		    u32 unit, u64 stripe, struct oss_stripe_info *info)
+{
+	return oss_stripe_read(t, obj, unit, stripe, 0, 0, NULL, info);
+}
+
+int oss_stripe_read(struct oss_target *t, const struct oss_obj_id *obj,
+		    u32 unit, u64 stripe, u32 off, u32 len, void *buf,
+		    struct oss_stripe_info *info)
+{
+	struct oss_record rec = { 0 };
+	struct oss_object o;
+	u8 *blocks = NULL;
+	int r;
+
+	r = check_range(unit, stripe, off, len);
+	if (r)
+		return r;
+	rec.crcs = alloc_crcs(unit);
+	if (!rec.crcs)
+		return -ENOMEM;
+	oss_lock_object(t, obj, false);
+	oss_lock_stripe(t, obj, stripe, false);
+	r = oss_object_open(t, obj, unit, false, &o);
+	if (r == -ENOENT) {
+		r = 0;
+	} else if (!r) {
+		r = oss_record_load(&o, stripe, &rec);
+		if (!r && len)
+			memset(buf, 0, len);
+		if (!r && len && off / OSS_BLOCK_SIZE < rec.nblk) {
+			u32 first = off / OSS_BLOCK_SIZE;
+			u32 last = (off + len - 1) / OSS_BLOCK_SIZE;
+			u32 n;
+
+			if (last >= rec.nblk)
+				last = rec.nblk - 1;
+			n = last - first + 1;
+			blocks = malloc((size_t)n * OSS_BLOCK_SIZE);
+			if (!blocks)
+				r = -ENOMEM;
+			if (!r)
+				r = oss_object_read_blocks(t, &o, stripe, &rec,
+							   first, n, blocks);
+			if (!r) {
+				u32 skip = off - first * OSS_BLOCK_SIZE;
+				u32 have = n * OSS_BLOCK_SIZE - skip;
+
+				memcpy(buf, blocks + skip,
+				       have < len ? have : len);
+			}
+		}
+		oss_object_close(&o);
+	}
+	if (!r && len && rec.version == 0)
+		memset(buf, 0, len);
+	if (!r && info) {
+		info->version = rec.version;
+		info->frag_len = rec.len;
+		info->prepared = prepared_version(t, obj, stripe);
+	}
+	oss_unlock_stripe(t, obj, stripe);
+	oss_unlock_object(t, obj);
+	free(blocks);
+	free(rec.crcs);
+	return r;
+}
+
+/* Copy @len bytes into whole, zero-padded blocks and checksum them. */
+static u8 *pad_blocks(const void *data, u32 len, u32 *crcs)
+{
+	u32 nblk = oss_nblocks(len);
+	u8 *b = malloc((size_t)nblk * OSS_BLOCK_SIZE + 1);
+
+	if (!b)
+		return NULL;
+	if (len)
+		memcpy(b, data, len);
+	memset(b + len, 0, (size_t)nblk * OSS_BLOCK_SIZE - len);
+	leofs_crc32c_blocks(b, (size_t)nblk * OSS_BLOCK_SIZE, OSS_BLOCK_SIZE,
+			    crcs);
+	return b;
+}
+
+/* Make sure applying later cannot run out of space. */
+static int reserve_stripe(struct oss_object *o, u64 stripe, u32 first, u32 nblk)
+{
+	int r = oss_reserve_range(
+		o->data_fd,
+		(off_t)(stripe * o->unit + (u64)first * OSS_BLOCK_SIZE),
+		(off_t)nblk * OSS_BLOCK_SIZE);
+
+	if (!r)
+		r = oss_reserve_range(o->meta_fd,
+				      (off_t)oss_record_offset(o, stripe, 0),
+				      2 * (off_t)o->rec_size);
+	return r;
+}
+
+/*
+ * Stripe never written: no old fragment to protect. The blocks go in
+ * place and become visible only when the record, written after they are
+ * durable, is durable too; a torn record fails its CRC and reads as absent.
+ */
+static int write_new(struct oss_target *t, struct oss_object *o, u64 stripe,
+		     struct oss_record *rec, u64 version, const u8 *blocks,
+		     u32 len, const u32 *crcs)
+{
+	u32 nblk = oss_nblocks(len);
+	int r;
+
+	r = oss_target_check_space(t, (u64)nblk * OSS_BLOCK_SIZE +
+					      2 * o->rec_size);
+	if (!r)
+		r = reserve_stripe(o, stripe, 0, nblk);
+	if (!r)
+		r = oss_pwrite_full(o->data_fd, blocks,
+				    (size_t)nblk * OSS_BLOCK_SIZE,
+				    (off_t)(stripe * o->unit));
+	oss_crash_point("new:data-written");
+	if (!r)
+		r = sync_files(t, o->data_fd, o->meta_fd, o->dir_fd, -1);
+	oss_crash_point("new:data-synced");
+	if (!r)
+		r = oss_record_store(o, stripe, rec, version, len, nblk, crcs);
+	oss_crash_point("new:record-written");
+	if (!r)
+		r = sync_files(t, o->meta_fd, -1, -1, -1);
+	oss_crash_point("new:record-synced");
+	return r;
+}
+
+/*
+ * Make a committed stage visible: apply it in place, sync, and only then
+ * drop the staging file (recovery redoes the apply while it exists).
+ */
+static int apply_committed(struct oss_target *t, struct oss_object *o,
+			   const struct oss_stage *st, struct oss_record *rec)
+{
+	int r = oss_stage_apply(o, st, rec);
+
+	oss_crash_point("apply:applied");
+	if (!r)
+		r = sync_files(t, o->data_fd, o->meta_fd, -1, -1);
+	oss_crash_point("apply:synced");
+	if (r) {
+		/* the stage stays; reopening the target redoes it */
+		__atomic_store_n(&t->failed, 1, __ATOMIC_RELEASE);
+		return r == -ENOSPC ? -EIO : r;
+	}
+	return oss_stage_unlink(t, &st->id, st->stripe, OSS_STAGE_COMMITTED);
+}
+
+/* Stage the whole new fragment as committed, sync it, then apply. */
+static int write_staged(struct oss_target *t, struct oss_object *o, u64 stripe,
+			struct oss_record *rec, u64 version, u8 *blocks,
+			u32 len, u32 *crcs)
+{
+	struct oss_stage st = {
+		.id = o->id,
+		.stripe = stripe,
+		.version = version,
+		.base_version = rec->version,
+		.unit = o->unit,
+		.first = 0,
+		.nblk = oss_nblocks(len),
+		.new_len = len,
+		.flags = OSS_STAGE_FULL,
+		.crcs = crcs,
+		.data = blocks,
+	};
+	int fd = -1, r;
+
+	r = oss_target_check_space(t, 2 * (u64)st.nblk * OSS_BLOCK_SIZE +
+					      oss_stage_header_size(st.nblk));
+	if (!r)
+		r = reserve_stripe(o, stripe, 0, st.nblk);
+	if (!r)
+		r = oss_stage_write(t, &st, OSS_STAGE_COMMITTED, &fd);
+	oss_crash_point("staged:written");
+	if (!r) {
+		r = sync_files(t, fd, o->data_fd, t->staging_fd, o->dir_fd);
+		oss_crash_point("staged:synced");
+		close(fd);
+		if (r)
+			return r;
+		r = sync_files(t, o->meta_fd, -1, -1, -1);
+	}
+	if (!r)
+		r = apply_committed(t, o, &st, rec);
+	return r;
+}
+
+int oss_stripe_write(struct oss_target *t, const struct oss_obj_id *obj,
+		     u32 unit, u64 stripe, u64 version, const void *data,
+		     u32 len)
+{
+	struct oss_record rec = { 0 };
+	struct oss_object o;
+	u8 *blocks = NULL;
+	u32 *crcs = NULL;
+	u64 before;
+	int r;
+
+	r = check_range(unit, stripe, 0, len);
+	if (!r && !version)
+		r = -EINVAL;
+	if (!r)
+		r = writable(t);
+	if (r)
+		return r;
+	rec.crcs = alloc_crcs(unit);
+	crcs = alloc_crcs(unit);
+	if (!rec.crcs || !crcs) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = open_for_update(t, obj, unit, stripe, true, &o);
+	if (r)
+		goto out;
+	before = oss_file_bytes(o.data_fd) + oss_file_bytes(o.meta_fd);
+	r = oss_record_load(&o, stripe, &rec);
+	if (!r && version <= rec.version)
+		r = -ESTALE;
+	if (!r && prepared_version(t, obj, stripe))
+		r = -EBUSY;
+	if (!r) {
+		blocks = pad_blocks(data, len, crcs);
+		if (!blocks)
+			r = -ENOMEM;
+	}
+	if (!r && rec.version == 0)
+		r = write_new(t, &o, stripe, &rec, version, blocks, len, crcs);
+	else if (!r)
+		r = write_staged(t, &o, stripe, &rec, version, blocks, len,
+				 crcs);
+	close_update(t, &o, stripe, before);
+out:
+	free(blocks);
+	free(crcs);
+	free(rec.crcs);
+	return r;
+}
+
+int oss_stripe_prepare(struct oss_target *t, const struct oss_obj_id *obj,
+		       u32 unit, u64 stripe, u64 version, u32 off,
+		       const void *data, u32 len)
+{
+	struct oss_record rec = { 0 };
+	struct oss_stage st = { 0 };
+	struct oss_object o;
+	u32 first, end, have;
+	u64 prepared, before;
+	int fd = -1, r;
+
+	r = check_range(unit, stripe, off, len);
+	if (!r && !version)
+		r = -EINVAL;
+	if (!r)
+		r = writable(t);
+	if (r)
+		return r;
+	rec.crcs = alloc_crcs(unit);
+	if (!rec.crcs)
+		return -ENOMEM;
+	r = open_for_update(t, obj, unit, stripe, true, &o);
+	if (r)
+		goto out;
+	before = oss_file_bytes(o.data_fd) + oss_file_bytes(o.meta_fd);
+	r = oss_record_load(&o, stripe, &rec);
+	if (r)
+		goto unlock;
+	if (version <= rec.version) {
+		r = -ESTALE;
+		goto unlock;
+	}
+	prepared = prepared_version(t, obj, stripe);
+	if (prepared && prepared != version) {
+		r = -EBUSY;
+		goto unlock;
+	}
+
+	/* The staged blocks: those written, plus any gap after the old end. */
+	if (len) {
+		first = off / OSS_BLOCK_SIZE;
+		end = (off + len - 1) / OSS_BLOCK_SIZE + 1;
+		if (first > rec.nblk)
+			first = rec.nblk;
+		st.new_len = off + len > rec.len ? off + len : rec.len;
+	} else {
+		first = end = rec.nblk;
+		st.new_len = rec.len;
+	}
+	st.id = *obj;
+	st.stripe = stripe;
+	st.version = version;
+	st.base_version = rec.version;
+	st.unit = unit;
+	st.first = first;
+	st.nblk = end - first;
+	st.crcs = alloc_crcs(unit);
+	st.data = calloc((size_t)st.nblk + 1, OSS_BLOCK_SIZE);
+	if (!st.crcs || !st.data) {
+		r = -ENOMEM;
+		goto unlock;
+	}
+	/* merge onto the committed blocks, which must verify */
+	have = rec.nblk > end ? end : rec.nblk;
+	if (have > first)
+		r = oss_object_read_blocks(t, &o, stripe, &rec, first,
+					   have - first, st.data);
+	if (r)
+		goto unlock;
+	if (len)
+		memcpy(st.data + (off - (size_t)first * OSS_BLOCK_SIZE), data,
+		       len);
+	leofs_crc32c_blocks(st.data, (size_t)st.nblk * OSS_BLOCK_SIZE,
+			    OSS_BLOCK_SIZE, st.crcs);
+
+	r = oss_target_check_space(t, 2 * (u64)st.nblk * OSS_BLOCK_SIZE +
+					      oss_stage_header_size(st.nblk));
+	if (!r)
+		r = reserve_stripe(&o, stripe, first, st.nblk);
+	if (!r)
+		r = oss_stage_write(t, &st, OSS_STAGE_PREPARED, &fd);
+	oss_crash_point("prepare:written");
+	if (!r) {
+		r = sync_files(t, fd, o.data_fd, t->staging_fd, o.dir_fd);
+		oss_crash_point("prepare:synced");
+		if (!r)
+			r = sync_files(t, o.meta_fd, -1, -1, -1);
+		close(fd);
+	}
+unlock:
+	close_update(t, &o, stripe, before);
+out:
+	oss_stage_free(&st);
+	free(rec.crcs);
+	return r;
+}
+
+int oss_stripe_commit(struct oss_target *t, const struct oss_obj_id *obj,
+		      u32 unit, u64 stripe, u64 version)
+{
+	struct oss_record rec = { 0 };
+	struct oss_stage st = { 0 };
+	struct oss_object o;
+	u64 before;
+	int r;
+
+	r = check_range(unit, stripe, 0, 0);
+	if (!r && !version)
+		r = -EINVAL;
+	if (!r)
+		r = writable(t);
+	if (r)
+		return r;
+	rec.crcs = alloc_crcs(unit);
+	if (!rec.crcs)
+		return -ENOMEM;
+	r = open_for_update(t, obj, unit, stripe, false, &o);
+	if (r)
+		goto out;
+	before = oss_file_bytes(o.data_fd) + oss_file_bytes(o.meta_fd);
+	r = oss_record_load(&o, stripe, &rec);
+	if (r)
+		goto unlock;
+	r = oss_stage_read(t, obj, stripe, OSS_STAGE_PREPARED, false, &st);
+	if (r == -ENOENT || (!r && st.version != version)) {
+		/* already committed (a retry, or a roll-forward) */
+		r = rec.version == version ? 0 : -ENOENT;
+		goto unlock;
+	}
+	if (r == -EBADMSG)
+		oss_target_count_checksum_error(t);
+	if (r)
+		goto unlock;
+	if (st.base_version != rec.version || st.unit != unit) {
+		r = -ESTALE;
+		goto unlock;
+	}
+	/* the commit point: once the rename is durable, recovery redoes it */
+	r = oss_stage_rename(t, obj, stripe, OSS_STAGE_PREPARED,
+			     OSS_STAGE_COMMITTED);
+	oss_crash_point("commit:renamed");
+	if (!r)
+		r = sync_files(t, -1, -1, t->staging_fd, -1);
+	oss_crash_point("commit:synced");
+	if (!r)
+		r = apply_committed(t, &o, &st, &rec);
+unlock:
+	close_update(t, &o, stripe, before);
+out:
+	oss_stage_free(&st);
+	free(rec.crcs);
+	return r;
+}
+
+int oss_stripe_abort(struct oss_target *t, const struct oss_obj_id *obj,
+		     u32 unit, u64 stripe, u64 version)
+{
+	int r = check_range(unit, stripe, 0, 0);
+
+	if (!r)
+		r = writable(t);
+	if (r)
+		return r;
+	oss_lock_object(t, obj, false);
+	oss_lock_stripe(t, obj, stripe, true);
+	if (prepared_version(t, obj, stripe) == version) {
+		r = oss_stage_unlink(t, obj, stripe, OSS_STAGE_PREPARED);
+		oss_crash_point("abort:unlinked");
+		if (!r)
+			r = sync_files(t, -1, -1, t->staging_fd, -1);
+	}
+	oss_unlock_stripe(t, obj, stripe);
+	oss_unlock_object(t, obj);
+	return r;
+}
