@@ -22,6 +22,8 @@
 #define LEOFS_MAP_MAX_POOLS	 256
 #define LEOFS_MAP_MAX_MDS	 256
 #define LEOFS_MAP_MAX_SHARDS	 4096
+#define LEOFS_MAP_MAX_OVERRIDES	 (1u << 19)	/* the largest map fits one body */
+#define LEOFS_MAP_MAX_WIDTH	 32	/* members of a PG: K+M or N */
 #define LEOFS_NAME_MAX_POOL	 31	/* pool names, without the NUL */
 
 /* Weights are 16.16 fixed point: 0x10000 is 1.0 (by convention, 1 TiB). */
@@ -87,6 +89,22 @@ struct leofs_map_shard {
 	u32 secondary_mds;	/* leofs_map_mds.id; 0 = none */
 };
 
+/*
+ * A placement override: PG 'pg' of pool 'pool_id' laid out 'width' wide
+ * puts rank 'rank' on target 'target_id' instead of its straw2 choice.
+ * Computed by the map authority (lib/balance) to even out the straw2
+ * table; lib/placement ignores one whose target is not eligible or whose
+ * node another rank of the row uses (Documentation/placement.md).
+ */
+struct leofs_map_override {
+	u32 pool_id;
+	u8 width;		/* 1..LEOFS_MAP_MAX_WIDTH: one table per width */
+	u8 rank;		/* < width */
+	u16 reserved;
+	u32 pg;
+	u32 target_id;		/* leofs_map_target.id */
+};
+
 struct leofs_map {
 	u64 epoch;
 	u8 cluster_id[16];
@@ -95,11 +113,29 @@ struct leofs_map {
 	u32 pool_count;
 	u32 mds_count;
 	u32 shard_count;
+	u32 override_count;
 	struct leofs_map_node *nodes;
 	struct leofs_map_target *targets;	/* sorted by (node_id, id) */
 	struct leofs_map_pool *pools;
 	struct leofs_map_mds *mds;
 	struct leofs_map_shard *shards;
+	/* sorted by (pool_id, width, pg, rank), unique */
+	struct leofs_map_override *overrides;
 };
+
+/* Order of map->overrides: (pool_id, width, pg, rank); <0, 0 or >0. */
+static inline int leofs_map_override_cmp(const struct leofs_map_override *a,
+					 const struct leofs_map_override *b)
+{
+	if (a->pool_id != b->pool_id)
+		return a->pool_id < b->pool_id ? -1 : 1;
+	if (a->width != b->width)
+		return a->width < b->width ? -1 : 1;
+	if (a->pg != b->pg)
+		return a->pg < b->pg ? -1 : 1;
+	if (a->rank != b->rank)
+		return a->rank < b->rank ? -1 : 1;
+	return 0;
+}
 
 #endif /* LEOFS_MAP_H */

@@ -15,7 +15,7 @@
 #include "map.h"
 
 /* Limits of one PG table. */
-#define LEOFS_PG_WIDTH_MAX	32		/* K+M or N */
+#define LEOFS_PG_WIDTH_MAX	LEOFS_MAP_MAX_WIDTH	/* K+M or N */
 #define LEOFS_PG_NUM_MAX	(1u << 22)
 
 /* Inode ids: home metadata shard in the top 16 bits. */
@@ -92,10 +92,15 @@ size_t leofs_pg_table_size(u32 pg_num, u32 width);
 size_t leofs_pg_table_work_size(u32 target_count, u32 pg_num, u32 width);
 
 /*
- * Compute the PG table of pool 'pool_id' for 'map'. Every rank of a PG is
- * on a different node. Returns 0, or:
+ * Compute the PG table of pool 'pool_id' for 'map': the straw2 table, then
+ * the map's overrides for (pool_id, width). An override takes effect only
+ * if its target is eligible (see -ENOSPC) and no other rank of the row is
+ * on the target's node; otherwise it is ignored. Every rank of a PG is on
+ * a different node. Returns 0, or:
  *   -ENOENT  no pool with that id
- *   -EINVAL  width or pg_num out of range, or a buffer too small
+ *   -EINVAL  width or pg_num out of range, a buffer too small, targets
+ *            not sorted by (node_id, id), or overrides not sorted and
+ *            unique (map.h) or beyond LEOFS_MAP_MAX_OVERRIDES
  *   -ENOSPC  fewer nodes with an eligible target (pool tier, weight > 0,
  *            target and node IN) than width
  * On error *table is left untouched.

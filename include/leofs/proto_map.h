@@ -9,7 +9,8 @@
  *
  * Canonical order on the wire, required from the in-memory map by the
  * encoder: nodes, pools, mds and shards by strictly increasing id; targets
- * by strictly increasing (node_id, id) as map.h documents.
+ * by strictly increasing (node_id, id); overrides by strictly increasing
+ * (pool_id, width, pg, rank), as map.h documents.
  */
 #ifndef LEOFS_PROTO_MAP_H
 #define LEOFS_PROTO_MAP_H
@@ -17,13 +18,14 @@
 #include "map.h"
 #include "proto.h"
 
-/* Fixed part: epoch, cluster id, five counts. */
-#define LEOFS_MAP_HDR_SIZE	(8 + 16 + 5 * 4)
+/* Fixed part: epoch, cluster id, six counts. */
+#define LEOFS_MAP_HDR_SIZE	(8 + 16 + 6 * 4)
 #define LEOFS_MAP_NODE_SIZE	28
 #define LEOFS_MAP_TARGET_SIZE	20
 #define LEOFS_MAP_POOL_SIZE	(12 + LEOFS_NAME_MAX_POOL + 1)
 #define LEOFS_MAP_MDS_SIZE	28
 #define LEOFS_MAP_SHARD_SIZE	16
+#define LEOFS_MAP_OVERRIDE_SIZE	16
 
 struct leofs_map_counts {
 	u64 epoch;
@@ -32,6 +34,7 @@ struct leofs_map_counts {
 	u32 pool_count;
 	u32 mds_count;
 	u32 shard_count;
+	u32 override_count;
 };
 
 /* Bytes leofs_map_encode() writes for this map. */
@@ -58,9 +61,10 @@ int leofs_map_decode_counts(const void *buf, size_t len,
  * decoded counts on return. scratch must hold target_count u32 (it is used
  * to check that target ids are unique). Validates limits, order, unique
  * ids, target -> node and shard -> mds references, tiers, pool names
- * (NUL-terminated, printable ASCII, not empty), pg_num > 0 and zero
- * reserved bytes. Returns 0, -ENOSPC, -EBADMSG, or -EINVAL when scratch is
- * NULL but needed.
+ * (NUL-terminated, printable ASCII, not empty), pg_num > 0, overrides
+ * (existing pool, pg < pg_num, width 1..LEOFS_MAP_MAX_WIDTH, rank < width,
+ * existing target) and zero reserved bytes. Returns 0, -ENOSPC, -EBADMSG,
+ * or -EINVAL when scratch is NULL but needed.
  */
 int leofs_map_decode(const void *buf, size_t len, struct leofs_map *map,
 		     u32 *scratch);

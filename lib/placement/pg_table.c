@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * PG table construction: for every (PG, rank) "column" of a pool, pick a
- * target so that the ranks of a PG sit on distinct nodes, targets fill in
- * proportion to their weight within 5%, and map changes move few members.
+ * PG table construction: for every (PG, rank) "column" of a pool, the
+ * straw2 choice of target with the ranks of a PG on distinct nodes, then
+ * the map's overrides for the pool and width.
  *
  * 1. Candidates. Each column's preference order over targets is an
  *    exponential race (straw2): target t's draw in column c is an
@@ -13,19 +13,17 @@
  *    order, up to a threshold where a column has on average 6..12 darts.
  *    Each column keeps its best COL_CANDS darts. A column that needs more
  *    candidates falls back to a full straw2 scan.
- * 2. Balancing, by deferred acceptance: columns propose to their
- *    candidates in order (skipping nodes the PG's other ranks hold); a
- *    target keeps at most its cap, floor(1.05 x weighted mean), of the
- *    columns that propose to it, preferring those where its draw was best,
- *    and rejected columns propose further down their lists. Caps follow
- *    the total weight in steps of 1/128..1/64, so that one node more or
- *    less rarely changes every cap at once. Targets that are out (or on an
- *    out node) take part in this pass as if they were in, so that marking
- *    one out changes nothing here.
- * 3. Out targets. Columns that landed on an out target are reassigned, in
- *    the same order, to their best in candidate on an unused node with
- *    room under the cap computed over the in targets. Every other column
- *    keeps its target and rank.
+ * 2. Straw2 rows. Ranks in order take their best candidate on a node no
+ *    lower rank holds. Targets that are out (or on an out node) take part
+ *    as if they were in, so that marking one out changes nothing here.
+ * 3. Out targets. Ranks that landed on an out target take their best in
+ *    candidate on a node no other rank holds. Every other rank keeps its
+ *    target.
+ * 4. Overrides (map.h) replace single ranks; see apply_overrides().
+ *
+ * The straw2 table moves the least data on map changes but is only as even
+ * as the draws (about +-10% at 100 members per target); the overrides,
+ * computed by the map authority, make it even (Documentation/placement.md).
  */
 #include "internal.h"
 
@@ -34,7 +32,6 @@
 #define NONE		0xffffffffu
 
 #define PT_IN		0x1
-#define CAP_GRID_BITS	7	/* caps follow total weight in 1/128..1/64 steps */
 
 /* A target of the pool's tier with weight > 0 on a node of the map. */
 struct pl_target {
@@ -42,10 +39,6 @@ struct pl_target {
 	u32 node_id;
 	u32 weight;
 	u32 flags;
-	u32 load;		/* columns placed here */
-	u32 cap;
-	u32 heap_off;		/* its evictable columns in pl_ctx.heap */
-	u32 heap_n;
 };
 
 /* Best darts of one column, ascending by (key, target index). */
@@ -62,9 +55,8 @@ struct pl_ctx {
 	u32 n;			/* present targets */
 	struct pl_target *pts;
 	struct pl_col *cols;
-	u64 *heap;		/* per target: max-heap of (key << 32 | col) */
-	u32 *queue;		/* columns waiting for a target, FIFO ring */
-	u8 *next;		/* per column: next candidate to propose to */
+	u32 *id_hash;		/* open addressing: target id -> pts index */
+	u32 id_mask;
 	u32 *row_out;		/* table->targets, holds indexes until the end */
 };
 
@@ -77,29 +69,39 @@ size_t leofs_pg_table_size(u32 pg_num, u32 width)
 	       (size_t)pg_num * width * sizeof(u32);
 }
 
+static u32 ceil_log2(u64 v)
+{
+	u32 s = 0;
+
+	while (s < 64 && (1ull << s) < v)
+		s++;
+	return s;
+}
+
+/* Slots of the id hash: a power of two, at least twice the targets. */
+static u32 id_hash_slots(u32 target_count)
+{
+	return 1u << ceil_log2(2 * (u64)target_count + 2);
+}
+
 /*
- * Workspace: targets, column candidates, the eviction heaps (the caps add
- * up to at most cols + cols / 20 + targets), the queue and the per-column
- * candidate cursor. Fills ctx's pointers when ctx is given.
+ * Workspace: targets, column candidates and the target id hash. Fills
+ * ctx's pointers when ctx is given.
  */
 static size_t work_layout(struct pl_ctx *ctx, u32 target_count, size_t cols)
 {
-	size_t off = 0, heap_n = cols + cols / 20 + target_count + 1;
+	size_t off = 0;
 	u8 *base = ctx ? (u8 *)ctx->pts : NULL;
 
 	off += (size_t)target_count * sizeof(struct pl_target);
 	if (ctx)
 		ctx->cols = (struct pl_col *)(base + off);
 	off += cols * sizeof(struct pl_col);
-	if (ctx)
-		ctx->heap = (u64 *)(base + off);
-	off += heap_n * sizeof(u64);
-	if (ctx)
-		ctx->queue = (u32 *)(base + off);
-	off += cols * sizeof(u32);
-	if (ctx)
-		ctx->next = base + off;
-	off += cols;
+	if (ctx) {
+		ctx->id_hash = (u32 *)(base + off);
+		ctx->id_mask = id_hash_slots(target_count) - 1;
+	}
+	off += (size_t)id_hash_slots(target_count) * sizeof(u32);
 	return off;
 }
 
@@ -145,7 +147,7 @@ static const struct leofs_map_node *find_node(const struct leofs_map *map,
  * distinct nodes holding an in target, or -EINVAL if the map's targets
  * are not sorted by (node_id, id).
  */
-static int collect_targets(struct pl_ctx *ctx, u8 tier, u64 *w_all, u64 *w_in)
+static int collect_targets(struct pl_ctx *ctx, u8 tier, u64 *w_all)
 {
 	const struct leofs_map *map = ctx->map;
 	const struct leofs_map_node *node = NULL;
@@ -153,7 +155,6 @@ static int collect_targets(struct pl_ctx *ctx, u8 tier, u64 *w_all, u64 *w_in)
 	int in_nodes = 0;
 
 	*w_all = 0;
-	*w_in = 0;
 	ctx->n = 0;
 	for (i = 0; i < map->target_count; i++) {
 		const struct leofs_map_target *t = &map->targets[i];
@@ -171,55 +172,15 @@ static int collect_targets(struct pl_ctx *ctx, u8 tier, u64 *w_all, u64 *w_in)
 		pt->node_id = t->node_id;
 		pt->weight = t->weight;
 		pt->flags = 0;
-		pt->load = 0;
-		pt->cap = 0;
-		pt->heap_off = 0;
-		pt->heap_n = 0;
 		*w_all += t->weight;
 		if ((t->state & LEOFS_STATE_IN) && (node->state & LEOFS_STATE_IN)) {
 			pt->flags = PT_IN;
-			*w_in += t->weight;
 			if (!in_nodes || t->node_id != last_in_node)
 				in_nodes++;
 			last_in_node = t->node_id;
 		}
 	}
 	return in_nodes;
-}
-
-static u32 ceil_log2(u64 v)
-{
-	u32 s = 0;
-
-	while (s < 64 && (1ull << s) < v)
-		s++;
-	return s;
-}
-
-/*
- * Cap of a target: floor(1.05 x its weighted share of the columns), but at
- * least the ceiling of the share so that the caps always add up to at
- * least the column count. q <= 2^27 * 2^32, no overflow.
- */
-static void set_caps(struct pl_ctx *ctx, u64 w_total, u32 need_flags)
-{
-	u64 step = 1ull << (ceil_log2(w_total) > CAP_GRID_BITS ?
-			    ceil_log2(w_total) - CAP_GRID_BITS : 0);
-	u64 w_grid = (w_total + step - 1) / step * step;
-	u32 i;
-
-	for (i = 0; i < ctx->n; i++) {
-		struct pl_target *pt = &ctx->pts[i];
-		u64 q = (u64)ctx->cols_n * pt->weight;
-		u64 cap = (q + q / 20) / w_grid;
-		u64 share_ceil = (q + w_total - 1) / w_total;
-
-		if ((pt->flags & need_flags) != need_flags)
-			continue;
-		if (cap < share_ceil)
-			cap = share_ceil;
-		pt->cap = (u32)cap;
-	}
 }
 
 static void col_insert(struct pl_col *c, u32 key, u32 tidx)
@@ -287,20 +248,18 @@ static bool node_used(const struct pl_ctx *ctx, const u32 *row, u32 rank,
 }
 
 static bool usable(const struct pl_ctx *ctx, const u32 *row, u32 rank,
-		   u32 tidx, u32 need_flags, bool capped)
+		   u32 tidx, u32 need_flags)
 {
 	const struct pl_target *pt = &ctx->pts[tidx];
 
 	if ((pt->flags & need_flags) != need_flags)
-		return false;
-	if (capped && pt->load >= pt->cap)
 		return false;
 	return !node_used(ctx, row, rank, pt->node_id);
 }
 
 /* Full straw2 scan for a column whose kept candidates are all unusable. */
 static u32 scan_column(const struct pl_ctx *ctx, u32 col, const u32 *row,
-		       u32 rank, u32 need_flags, bool capped)
+		       u32 rank, u32 need_flags)
 {
 	u64 seed = leofs_hash3(LEOFS_SALT_SCAN, ctx->pool_id, col);
 	u64 best_cost = 0;
@@ -309,7 +268,7 @@ static u32 scan_column(const struct pl_ctx *ctx, u32 col, const u32 *row,
 	for (i = 0; i < ctx->n; i++) {
 		u64 cost;
 
-		if (!usable(ctx, row, rank, i, need_flags, capped))
+		if (!usable(ctx, row, rank, i, need_flags))
 			continue;
 		cost = leofs_straw2_cost(leofs_hash2(seed, ctx->pts[i].id),
 					 ctx->pts[i].weight);
@@ -321,158 +280,148 @@ static u32 scan_column(const struct pl_ctx *ctx, u32 col, const u32 *row,
 	return best;
 }
 
+/* The column's best candidate with need_flags on a node the row lacks. */
 static u32 pick(const struct pl_ctx *ctx, u32 col, const u32 *row, u32 rank,
 		u32 need_flags)
 {
 	const struct pl_col *c = &ctx->cols[col];
-	u32 i, t;
+	u32 i;
 
 	for (i = 0; i < COL_CANDS && c->tidx[i] != NONE; i++)
-		if (usable(ctx, row, rank, c->tidx[i], need_flags, true))
+		if (usable(ctx, row, rank, c->tidx[i], need_flags))
 			return c->tidx[i];
-	t = scan_column(ctx, col, row, rank, need_flags, true);
-	if (t == NONE)
-		t = scan_column(ctx, col, row, rank, need_flags, false);
-	return t;
-}
-
-static u64 heap_entry(u32 key, u32 col)
-{
-	return (u64)key << 32 | col;
-}
-
-static void heap_push(struct pl_ctx *ctx, struct pl_target *pt, u64 v)
-{
-	u64 *h = &ctx->heap[pt->heap_off];
-	u32 i = pt->heap_n++;
-
-	while (i && h[(i - 1) / 2] < v) {
-		h[i] = h[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	h[i] = v;
-}
-
-/* Replace the largest (worst) entry by v; returns the one removed. */
-static u64 heap_replace_top(struct pl_ctx *ctx, struct pl_target *pt, u64 v)
-{
-	u64 *h = &ctx->heap[pt->heap_off];
-	u64 top = h[0];
-	u32 i = 0, n = pt->heap_n;
-
-	for (;;) {
-		u32 c = 2 * i + 1;
-
-		if (c >= n)
-			break;
-		if (c + 1 < n && h[c + 1] > h[c])
-			c++;
-		if (h[c] <= v)
-			break;
-		h[i] = h[c];
-		i = c;
-	}
-	h[i] = v;
-	return top;
+	return scan_column(ctx, col, row, rank, need_flags);
 }
 
 /*
- * Offer column col (rank of row) to target tidx with priority key. It is
- * taken if the target has room, or if it outranks the target's worst
- * evictable column, which is then returned (else NONE) for requeueing;
- * *taken says whether col was placed.
+ * Steps 2 and 3. There are at least width nodes with an in target, so
+ * every pick finds one.
  */
-static u32 propose(struct pl_ctx *ctx, u32 col, u32 key, u32 tidx,
-		   bool *taken)
-{
-	struct pl_target *pt = &ctx->pts[tidx];
-	u64 v = heap_entry(key, col), worst;
-
-	*taken = false;
-	if (pt->load < pt->cap) {
-		heap_push(ctx, pt, v);
-		pt->load++;
-		*taken = true;
-		return NONE;
-	}
-	if (!pt->heap_n || ctx->heap[pt->heap_off] <= v)
-		return NONE;
-	worst = heap_replace_top(ctx, pt, v);
-	*taken = true;
-	return (u32)worst;
-}
-
-/*
- * Balancing pass: deferred acceptance. Columns propose to their candidates
- * in order; a full target keeps the columns it ranks best (lowest dart
- * key) and rejects the rest, which propose further down their lists. The
- * outcome depends on the candidate lists and caps, hardly on the order.
- * A column with no usable candidate left takes its straw2 scan choice
- * (with room if possible) and is then never evicted.
- */
-static void assign_all(struct pl_ctx *ctx)
-{
-	u32 head = 0, tail = 0, queued = ctx->cols_n, col;
-
-	for (col = 0; col < ctx->cols_n; col++) {
-		ctx->row_out[col] = NONE;
-		ctx->next[col] = 0;
-		ctx->queue[col] = col;
-	}
-	while (queued) {
-		u32 rank, evicted = NONE, tidx = NONE;
-		u32 *row;
-		bool taken = false;
-
-		col = ctx->queue[head];
-		head = head + 1 == ctx->cols_n ? 0 : head + 1;
-		queued--;
-		rank = col % ctx->width;
-		row = &ctx->row_out[col - rank];
-		while (ctx->next[col] < COL_CANDS) {
-			const struct pl_col *c = &ctx->cols[col];
-			u32 i = ctx->next[col]++;
-
-			tidx = c->tidx[i];
-			if (tidx == NONE) {
-				ctx->next[col] = COL_CANDS;
-				break;
-			}
-			if (node_used(ctx, row, rank, ctx->pts[tidx].node_id))
-				continue;
-			evicted = propose(ctx, col, c->key[i], tidx, &taken);
-			if (taken)
-				break;
-		}
-		if (!taken) {
-			tidx = scan_column(ctx, col, row, rank, 0, true);
-			if (tidx == NONE)
-				tidx = scan_column(ctx, col, row, rank, 0, false);
-			ctx->pts[tidx].load++;
-		}
-		row[rank] = tidx;
-		if (evicted != NONE) {
-			ctx->row_out[evicted] = NONE;
-			ctx->queue[tail] = evicted;
-			tail = tail + 1 == ctx->cols_n ? 0 : tail + 1;
-			queued++;
-		}
-	}
-}
-
-static void reassign_out(struct pl_ctx *ctx)
+static void straw2_rows(struct pl_ctx *ctx)
 {
 	u32 col, r;
 
 	for (col = 0; col < ctx->cols_n; col += ctx->width) {
 		u32 *row = &ctx->row_out[col];
 
-		for (r = 0; r < ctx->width; r++) {
-			if (ctx->pts[row[r]].flags & PT_IN)
-				continue;
-			row[r] = pick(ctx, col + r, row, r, PT_IN);
-			ctx->pts[row[r]].load++;
+		for (r = 0; r < ctx->width; r++)
+			row[r] = NONE;
+		for (r = 0; r < ctx->width; r++)
+			row[r] = pick(ctx, col + r, row, r, 0);
+		for (r = 0; r < ctx->width; r++)
+			if (!(ctx->pts[row[r]].flags & PT_IN))
+				row[r] = pick(ctx, col + r, row, r, PT_IN);
+	}
+}
+
+static void id_hash_fill(struct pl_ctx *ctx)
+{
+	u32 i, h;
+
+	memset(ctx->id_hash, 0xff, ((size_t)ctx->id_mask + 1) * sizeof(u32));
+	for (i = 0; i < ctx->n; i++) {
+		h = (u32)leofs_hash64(ctx->pts[i].id) & ctx->id_mask;
+		while (ctx->id_hash[h] != NONE)
+			h = (h + 1) & ctx->id_mask;
+		ctx->id_hash[h] = i;
+	}
+}
+
+/* pts index of an in target with this id, else NONE. */
+static u32 eligible_target(const struct pl_ctx *ctx, u32 id)
+{
+	u32 h = (u32)leofs_hash64(id) & ctx->id_mask;
+
+	while (ctx->id_hash[h] != NONE) {
+		u32 i = ctx->id_hash[h];
+
+		if (ctx->pts[i].id == id)
+			return ctx->pts[i].flags & PT_IN ? i : NONE;
+		h = (h + 1) & ctx->id_mask;
+	}
+	return NONE;
+}
+
+/*
+ * Overrides of one row, o[0..n) (same pg, increasing rank). An override
+ * with an eligible target (pool tier, weight > 0, target and node in)
+ * replaces its rank's straw2 target. Then, while two ranks share a node,
+ * the highest-ranked override involved is reverted to the straw2 target;
+ * the straw2 row alone has distinct nodes, so this ends with every rank on
+ * its own node.
+ */
+static void apply_row(struct pl_ctx *ctx, u32 *row,
+		      const struct leofs_map_override *o, u32 n)
+{
+	u32 raw[LEOFS_PG_WIDTH_MAX];
+	bool over[LEOFS_PG_WIDTH_MAX] = { false };
+	u32 i, r, q;
+	bool again;
+
+	memcpy(raw, row, ctx->width * sizeof(u32));
+	for (i = 0; i < n; i++) {
+		u32 t;
+
+		if (o[i].rank >= ctx->width)
+			continue;
+		t = eligible_target(ctx, o[i].target_id);
+		if (t == NONE || t == raw[o[i].rank])
+			continue;
+		row[o[i].rank] = t;
+		over[o[i].rank] = true;
+	}
+	do {
+		u32 worst = NONE;
+
+		for (r = 0; r < ctx->width; r++)
+			for (q = r + 1; q < ctx->width; q++) {
+				if (ctx->pts[row[r]].node_id !=
+				    ctx->pts[row[q]].node_id)
+					continue;
+				if (over[q] && (worst == NONE || q > worst))
+					worst = q;
+				else if (over[r] && (worst == NONE || r > worst))
+					worst = r;
+			}
+		again = worst != NONE;
+		if (again) {
+			row[worst] = raw[worst];
+			over[worst] = false;
 		}
+	} while (again);
+}
+
+/* Step 4; the overrides are sorted and unique (checked by the caller). */
+static void apply_overrides(struct pl_ctx *ctx, u32 pg_num)
+{
+	const struct leofs_map *map = ctx->map;
+	const struct leofs_map_override *o = map->overrides;
+	u32 i, start = 0, n = 0;
+	bool hashed = false;
+
+	for (i = 0; i < map->override_count; i++) {
+		if (o[i].pool_id != ctx->pool_id || o[i].width != ctx->width)
+			continue;
+		if (!n)
+			start = i;
+		n++;
+	}
+	for (i = 0; i < n;) {
+		const struct leofs_map_override *row_o = &o[start + i];
+		u32 k = 1;
+
+		while (i + k < n && row_o[k].pg == row_o[0].pg)
+			k++;
+		if (row_o->pg < pg_num) {
+			if (!hashed) {
+				id_hash_fill(ctx);
+				hashed = true;
+			}
+			apply_row(ctx, &ctx->row_out[(size_t)row_o->pg *
+						     ctx->width],
+				  row_o, k);
+		}
+		i += k;
 	}
 }
 
@@ -483,8 +432,8 @@ int leofs_pg_table_build(const struct leofs_map *map, u32 pool_id, u32 width,
 	const struct leofs_map_pool *pool = find_pool(map, pool_id);
 	struct pl_ctx ctx;
 	size_t need_work, need_table;
-	u64 w_all, w_in;
-	u32 i, off, w_shift;
+	u64 w_all;
+	u32 i, w_shift;
 	int in_nodes;
 
 	if (!pool)
@@ -495,6 +444,8 @@ int leofs_pg_table_build(const struct leofs_map *map, u32 pool_id, u32 width,
 	if (!need_table || !need_work || table_size < need_table ||
 	    work_size < need_work)
 		return -EINVAL;
+	if (map->override_count > LEOFS_MAP_MAX_OVERRIDES)
+		return -EINVAL;
 
 	ctx.map = map;
 	ctx.pool_id = pool_id;
@@ -502,27 +453,27 @@ int leofs_pg_table_build(const struct leofs_map *map, u32 pool_id, u32 width,
 	ctx.cols_n = pool->pg_num * width;
 	ctx.pts = work;
 	work_layout(&ctx, map->target_count, ctx.cols_n);
-	ctx.row_out = table->targets;
 
-	in_nodes = collect_targets(&ctx, pool->tier, &w_all, &w_in);
+	in_nodes = collect_targets(&ctx, pool->tier, &w_all);
 	if (in_nodes < 0)
 		return in_nodes;
 	if ((u32)in_nodes < width)
 		return -ENOSPC;
+	/* the table is written only once nothing can fail */
+	for (i = 1; i < map->override_count; i++)
+		if (leofs_map_override_cmp(&map->overrides[i - 1], &map->overrides[i]) >= 0)
+			return -EINVAL;
+	if (map->override_count && !map->overrides)
+		return -EINVAL;
 
 	memset(ctx.cols, 0xff, (size_t)ctx.cols_n * sizeof(*ctx.cols));
 	w_shift = ceil_log2(w_all);
 	for (i = 0; i < ctx.n; i++)
 		emit_darts(&ctx, i, w_shift);
 
-	set_caps(&ctx, w_all, 0);
-	for (i = 0, off = 0; i < ctx.n; i++) {
-		ctx.pts[i].heap_off = off;
-		off += ctx.pts[i].cap;
-	}
-	assign_all(&ctx);
-	set_caps(&ctx, w_in, PT_IN);
-	reassign_out(&ctx);
+	ctx.row_out = table->targets;
+	straw2_rows(&ctx);
+	apply_overrides(&ctx, pool->pg_num);
 
 	for (i = 0; i < ctx.cols_n; i++)
 		table->targets[i] = ctx.pts[table->targets[i]].id;

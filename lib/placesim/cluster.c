@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Cluster descriptions for placement analysis: copy, generate, and the
- * two map changes the simulator studies (add a node, mark one out).
+ * Cluster descriptions for placement analysis: copy, generate, the map
+ * changes the simulator studies (add a node, mark one out, drop one) and
+ * the balancer run that gives the new map its overrides.
  */
 #include <stdlib.h>
 
@@ -14,6 +15,7 @@ void placesim_cluster_free(struct placesim_cluster *c)
 	free(c->map.pools);
 	free(c->map.mds);
 	free(c->map.shards);
+	free(c->map.overrides);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -40,8 +42,10 @@ int placesim_cluster_copy(struct placesim_cluster *dst,
 	dst->map.mds = dup_array(m->mds, m->mds_count, sizeof(*m->mds), 0);
 	dst->map.shards = dup_array(m->shards, m->shard_count,
 				    sizeof(*m->shards), 0);
+	dst->map.overrides = dup_array(m->overrides, m->override_count,
+				       sizeof(*m->overrides), 0);
 	if (!dst->map.nodes || !dst->map.targets || !dst->map.pools ||
-	    !dst->map.mds || !dst->map.shards) {
+	    !dst->map.mds || !dst->map.shards || !dst->map.overrides) {
 		placesim_cluster_free(dst);
 		return -ENOMEM;
 	}
@@ -156,6 +160,48 @@ int placesim_mark_out(struct placesim_cluster *c, u32 node_id)
 		}
 	}
 	return -ENOENT;
+}
+
+/* Remove a node and its targets from the map. */
+int placesim_drop_node(struct placesim_cluster *c, u32 node_id)
+{
+	struct leofs_map *m = &c->map;
+	u32 i, n = 0;
+	bool found = false;
+
+	for (i = 0; i < m->node_count; i++) {
+		if (m->nodes[i].id == node_id)
+			found = true;
+		else
+			m->nodes[n++] = m->nodes[i];
+	}
+	if (!found)
+		return -ENOENT;
+	m->node_count = n;
+	for (i = 0, n = 0; i < m->target_count; i++)
+		if (m->targets[i].node_id != node_id)
+			m->targets[n++] = m->targets[i];
+	m->target_count = n;
+	m->epoch++;
+	return 0;
+}
+
+/*
+ * Compute c's overrides for its pool with the balancer, from prev (the
+ * previous epoch) or from scratch when prev is NULL.
+ */
+int placesim_rebalance(struct placesim_cluster *c,
+		       const struct placesim_cluster *prev,
+		       struct leofs_balance_stats *st)
+{
+	struct leofs_map_override *old = c->map.overrides;
+	int ret;
+
+	ret = leofs_balance(prev ? &prev->map : NULL, &c->map, c->pool_id,
+			    c->width, NULL, st);
+	if (!ret)
+		free(old);
+	return ret;
 }
 
 /* Sum of the node's target weights in the studied pool's tier. */

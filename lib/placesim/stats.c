@@ -4,6 +4,7 @@
  * map change moves, against the least any placement must move.
  */
 #include <stdlib.h>
+#include <time.h>
 
 #include "placesim.h"
 
@@ -136,6 +137,33 @@ out:
 	free(load);
 }
 
+/*
+ * Members not on the removed targets that now sit at another rank of
+ * their PG: a target that held rank r of a PG before and holds it after
+ * must hold it at rank r.
+ */
+static u64 count_rank_changes(const struct leofs_pg_table *a,
+			      const struct leofs_pg_table *b, const u32 *gone,
+			      u32 ngone)
+{
+	u64 changed = 0;
+	u32 pg, r, q, j;
+
+	for (pg = 0; pg < a->pg_num; pg++)
+		for (r = 0; r < a->width; r++) {
+			u32 t = leofs_pg_target(a, pg, r);
+			bool was_gone = false;
+
+			for (j = 0; j < ngone; j++)
+				was_gone |= gone[j] == t;
+			if (was_gone)
+				continue;
+			for (q = 0; q < b->width; q++)
+				changed += q != r && leofs_pg_target(b, pg, q) == t;
+		}
+	return changed;
+}
+
 static u64 count_moved(const struct leofs_pg_table *a,
 		       const struct leofs_pg_table *b)
 {
@@ -146,9 +174,62 @@ static u64 count_moved(const struct leofs_pg_table *a,
 	return moved;
 }
 
+/* Overrides of the cluster's map for its pool and width. */
+u32 placesim_override_count(const struct placesim_cluster *c)
+{
+	u32 i, n = 0;
+
+	for (i = 0; i < c->map.override_count; i++)
+		n += c->map.overrides[i].pool_id == c->pool_id &&
+		     c->map.overrides[i].width == c->width;
+	return n;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/*
+ * The map authority's side of a change: next (already changed from c)
+ * gets its overrides from the balancer, then its final table is built.
+ */
+static struct leofs_pg_table *publish(const struct placesim_cluster *c,
+				      struct placesim_cluster *next,
+				      struct placesim_move *m, int *err)
+{
+	struct placesim_balance b;
+	struct leofs_pg_table *after;
+	double t0 = now();
+
+	*err = placesim_rebalance(next, c, &m->stats);
+	m->seconds = now() - t0;
+	if (*err)
+		return NULL;
+	after = placesim_build(next, err);
+	if (after) {
+		placesim_balance(next, after, &b);
+		m->balance = b.ratio;
+	}
+	return after;
+}
+
+static void hand_over(struct placesim_cluster *next,
+		      struct placesim_cluster *out)
+{
+	if (out)
+		*out = *next;
+	else
+		placesim_cluster_free(next);
+}
+
 int placesim_move_add(const struct placesim_cluster *c,
 		      const struct leofs_pg_table *before, u32 targets,
-		      u32 weight, struct placesim_move *m)
+		      u32 weight, struct placesim_move *m,
+		      struct placesim_cluster *out)
 {
 	struct placesim_cluster next;
 	struct placesim_balance b;
@@ -162,26 +243,31 @@ int placesim_move_add(const struct placesim_cluster *c,
 		return ret;
 	ret = placesim_add_node(&next, targets, weight);
 	if (ret < 0)
-		goto out;
-	after = placesim_build(&next, &ret);
+		goto fail;
+	after = publish(c, &next, m, &ret);
 	if (!after)
-		goto out;
+		goto fail;
 	placesim_balance(&next, after, &b);
 	m->moved = count_moved(before, after);
-	/* the new node's weighted share of all columns */
+	/* the new node's weighted share of all members */
 	m->optimal = b.mean * w_new / LEOFS_WEIGHT_ONE;
 	m->ratio = m->optimal > 0 ? m->moved / m->optimal : 0;
 	free(after);
-	ret = 0;
-out:
+	hand_over(&next, out);
+	return 0;
+fail:
 	placesim_cluster_free(&next);
 	return ret;
 }
 
-/* Removal = marking the node out, the way a node leaves placement. */
+/*
+ * Removal: marking the node out (drop = false), the way a node leaves
+ * placement, or deleting it from the map (drop = true).
+ */
 int placesim_move_remove(const struct placesim_cluster *c,
 			 const struct leofs_pg_table *before, u32 node_id,
-			 struct placesim_move *m)
+			 bool drop, struct placesim_move *m,
+			 struct placesim_cluster *out)
 {
 	const struct leofs_map *map = &c->map;
 	struct placesim_cluster next;
@@ -194,16 +280,18 @@ int placesim_move_remove(const struct placesim_cluster *c,
 	ret = placesim_cluster_copy(&next, c);
 	if (ret)
 		return ret;
-	ret = placesim_mark_out(&next, node_id);
+	ret = drop ? placesim_drop_node(&next, node_id) :
+		     placesim_mark_out(&next, node_id);
 	if (ret)
-		goto out;
-	after = placesim_build(&next, &ret);
+		goto fail;
+	after = publish(c, &next, m, &ret);
 	if (!after)
-		goto out;
+		goto fail;
 	ids = calloc(map->target_count + 1, sizeof(*ids));
 	if (!ids) {
+		free(after);
 		ret = -ENOMEM;
-		goto out_after;
+		goto fail;
 	}
 	for (i = 0; i < map->target_count; i++)
 		if (map->targets[i].node_id == node_id)
@@ -220,12 +308,14 @@ int placesim_move_remove(const struct placesim_cluster *c,
 			m->moved_elsewhere += !was_on;
 		}
 	}
+	m->rank_changed = count_rank_changes(before, after, ids, k);
 	free(ids);
+	free(after);
 	m->optimal = (double)on_node;
 	m->ratio = on_node ? m->moved / m->optimal : 0;
-out_after:
-	free(after);
-out:
+	hand_over(&next, out);
+	return 0;
+fail:
 	placesim_cluster_free(&next);
 	return ret;
 }

@@ -97,6 +97,42 @@ static void sift_down(u32 *a, u32 root, u32 n)
 	}
 }
 
+static const struct leofs_map_pool *pool_find(const struct leofs_map *map,
+					      u32 id)
+{
+	u32 lo = 0, hi = map->pool_count;
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (map->pools[mid].id == id)
+			return &map->pools[mid];
+		if (map->pools[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* scratch: the target ids, sorted by target_ids_unique(). */
+static bool target_exists(const u32 *ids, u32 n, u32 id)
+{
+	u32 lo = 0, hi = n;
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (ids[mid] == id)
+			return true;
+		if (ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
 /* Heapsorts the target ids into scratch and looks for a duplicate. */
 static bool target_ids_unique(const struct leofs_map *map, u32 *scratch)
 {
@@ -126,9 +162,10 @@ static int map_validate(const struct leofs_map *map, u32 *scratch)
 	    map->target_count > LEOFS_MAP_MAX_TARGETS ||
 	    map->pool_count > LEOFS_MAP_MAX_POOLS ||
 	    map->mds_count > LEOFS_MAP_MAX_MDS ||
-	    map->shard_count > LEOFS_MAP_MAX_SHARDS)
+	    map->shard_count > LEOFS_MAP_MAX_SHARDS ||
+	    map->override_count > LEOFS_MAP_MAX_OVERRIDES)
 		return -EBADMSG;
-	if (map->target_count && !scratch)
+	if ((map->target_count || map->override_count) && !scratch)
 		return -EINVAL;
 
 	for (i = 0; i < map->node_count; i++) {
@@ -181,6 +218,19 @@ static int map_validate(const struct leofs_map *map, u32 *scratch)
 					 !mds_exists(map, s->secondary_mds)))
 			return -EBADMSG;
 	}
+	for (i = 0; i < map->override_count; i++) {
+		const struct leofs_map_override *o = &map->overrides[i];
+		const struct leofs_map_pool *pl = pool_find(map, o->pool_id);
+
+		if (i && leofs_map_override_cmp(o - 1, o) >= 0)
+			return -EBADMSG;
+		if (!pl || o->pg >= pl->pg_num || !o->width ||
+		    o->width > LEOFS_MAP_MAX_WIDTH || o->rank >= o->width ||
+		    o->reserved)
+			return -EBADMSG;
+		if (!target_exists(scratch, map->target_count, o->target_id))
+			return -EBADMSG;
+	}
 	return 0;
 }
 
@@ -193,7 +243,8 @@ size_t leofs_map_encoded_size(const struct leofs_map *map)
 	       (size_t)map->target_count * LEOFS_MAP_TARGET_SIZE +
 	       (size_t)map->pool_count * LEOFS_MAP_POOL_SIZE +
 	       (size_t)map->mds_count * LEOFS_MAP_MDS_SIZE +
-	       (size_t)map->shard_count * LEOFS_MAP_SHARD_SIZE;
+	       (size_t)map->shard_count * LEOFS_MAP_SHARD_SIZE +
+	       (size_t)map->override_count * LEOFS_MAP_OVERRIDE_SIZE;
 }
 
 static u8 *put_addr(u8 *p, const struct leofs_addr *a)
@@ -226,6 +277,7 @@ int leofs_map_encode(const struct leofs_map *map, void *buf, size_t cap,
 	put_unaligned_le32(map->pool_count, p + 32);
 	put_unaligned_le32(map->mds_count, p + 36);
 	put_unaligned_le32(map->shard_count, p + 40);
+	put_unaligned_le32(map->override_count, p + 44);
 	p += LEOFS_MAP_HDR_SIZE;
 
 	for (i = 0; i < map->node_count; i++) {
@@ -270,6 +322,17 @@ int leofs_map_encode(const struct leofs_map *map, void *buf, size_t cap,
 		put_unaligned_le32(s->secondary_mds, p + 12);
 		p += LEOFS_MAP_SHARD_SIZE;
 	}
+	for (i = 0; i < map->override_count; i++) {
+		const struct leofs_map_override *o = &map->overrides[i];
+
+		put_unaligned_le32(o->pool_id, p);
+		p[4] = o->width;
+		p[5] = o->rank;
+		put_unaligned_le16(0, p + 6);
+		put_unaligned_le32(o->pg, p + 8);
+		put_unaligned_le32(o->target_id, p + 12);
+		p += LEOFS_MAP_OVERRIDE_SIZE;
+	}
 	return (int)size;
 }
 
@@ -289,11 +352,13 @@ int leofs_map_decode_counts(const void *buf, size_t len,
 	m.pool_count = get_unaligned_le32(p + 32);
 	m.mds_count = get_unaligned_le32(p + 36);
 	m.shard_count = get_unaligned_le32(p + 40);
+	m.override_count = get_unaligned_le32(p + 44);
 	if (m.node_count > LEOFS_MAP_MAX_NODES ||
 	    m.target_count > LEOFS_MAP_MAX_TARGETS ||
 	    m.pool_count > LEOFS_MAP_MAX_POOLS ||
 	    m.mds_count > LEOFS_MAP_MAX_MDS ||
-	    m.shard_count > LEOFS_MAP_MAX_SHARDS)
+	    m.shard_count > LEOFS_MAP_MAX_SHARDS ||
+	    m.override_count > LEOFS_MAP_MAX_OVERRIDES)
 		return -EBADMSG;
 	if (leofs_map_encoded_size(&m) != len)
 		return -EBADMSG;
@@ -303,6 +368,7 @@ int leofs_map_decode_counts(const void *buf, size_t len,
 	c->pool_count = m.pool_count;
 	c->mds_count = m.mds_count;
 	c->shard_count = m.shard_count;
+	c->override_count = m.override_count;
 	return 0;
 }
 
@@ -338,7 +404,8 @@ int leofs_map_decode(const void *buf, size_t len, struct leofs_map *map,
 	if (c.node_count > map->node_count ||
 	    c.target_count > map->target_count ||
 	    c.pool_count > map->pool_count || c.mds_count > map->mds_count ||
-	    c.shard_count > map->shard_count)
+	    c.shard_count > map->shard_count ||
+	    c.override_count > map->override_count)
 		return -ENOSPC;
 	map->epoch = c.epoch;
 	memcpy(map->cluster_id, p + 8, 16);
@@ -347,6 +414,7 @@ int leofs_map_decode(const void *buf, size_t len, struct leofs_map *map,
 	map->pool_count = c.pool_count;
 	map->mds_count = c.mds_count;
 	map->shard_count = c.shard_count;
+	map->override_count = c.override_count;
 	p += LEOFS_MAP_HDR_SIZE;
 
 	for (i = 0; i < c.node_count; i++) {
@@ -404,6 +472,17 @@ int leofs_map_decode(const void *buf, size_t len, struct leofs_map *map,
 		if (get_unaligned_le16(p + 2))
 			return -EBADMSG;
 		p += LEOFS_MAP_SHARD_SIZE;
+	}
+	for (i = 0; i < c.override_count; i++) {
+		struct leofs_map_override *o = &map->overrides[i];
+
+		o->pool_id = get_unaligned_le32(p);
+		o->width = p[4];
+		o->rank = p[5];
+		o->reserved = get_unaligned_le16(p + 6);
+		o->pg = get_unaligned_le32(p + 8);
+		o->target_id = get_unaligned_le32(p + 12);
+		p += LEOFS_MAP_OVERRIDE_SIZE;
 	}
 	ret = map_validate(map, scratch);
 	return ret == -EINVAL ? -EINVAL : (ret ? -EBADMSG : 0);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Placement benchmark: lookup rate, PG table build time and placement
- * quality (balance, movement) on generated clusters. One JSON line per
+ * Placement benchmark: lookup rate, PG table build time, placement
+ * quality (balance, movement) and balancer cost on generated clusters. One JSON line per
  * figure on stdout; commentary on stderr. --quick trims the run.
  */
 #include <stdio.h>
@@ -128,40 +128,58 @@ static void bench_build(u32 nodes, int reps)
 	placesim_cluster_free(&c);
 }
 
+/*
+ * Quality of the final tables: the generated cluster balanced from
+ * scratch, then one node added and one marked out, each new map given its
+ * overrides by the balancer from the previous one.
+ */
 static void bench_quality(u32 nodes)
 {
 	struct placesim_cluster c;
 	struct placesim_balance b;
 	struct placesim_move add, rem;
+	struct leofs_balance_stats st;
 	struct leofs_pg_table *t;
 	char name[64];
 	int ret;
 
 	gen(&c, nodes, mixed_weights, ARRAY_SIZE(mixed_weights),
 	    QUALITY_WIDTH);
+	ret = placesim_rebalance(&c, NULL, &st);
+	if (ret)
+		die("balance", ret);
 	t = placesim_build(&c, &ret);
 	if (!t)
 		die("build", ret);
 	placesim_balance(&c, t, &b);
-	ret = placesim_move_add(&c, t, 1, 0x20000, &add);
+	ret = placesim_move_add(&c, t, 1, 0x20000, &add, NULL);
 	if (ret)
 		die("add", ret);
-	ret = placesim_move_remove(&c, t, nodes / 2 + 1, &rem);
+	ret = placesim_move_remove(&c, t, nodes / 2 + 1, false, &rem, NULL);
 	if (ret)
 		die("remove", ret);
 	fprintf(stderr, "quality: %u nodes, weights 1/2/4, %u PGs x %u: "
-		"per-weight load min %.1f mean %.1f max %.1f; add: %llu moved, "
-		"optimal %.1f; remove: %llu moved (%llu not on the node), "
-		"%.0f on it\n", nodes, c.map.pools[0].pg_num, QUALITY_WIDTH, b.min,
-		b.mean, b.max, (unsigned long long)add.moved, add.optimal,
-		(unsigned long long)rem.moved,
-		(unsigned long long)rem.moved_elsewhere, rem.optimal);
+		"per-weight load min %.1f mean %.1f max %.1f, %u overrides; "
+		"add: %llu moved, optimal %.1f, %u balance moves, fullest/mean "
+		"%.4f, %u overrides, balancer %.3f s; remove: %llu moved (%llu "
+		"not on the node), %.0f on it, fullest/mean %.4f\n", nodes,
+		c.map.pools[0].pg_num, QUALITY_WIDTH, b.min, b.mean, b.max,
+		st.overrides, (unsigned long long)add.moved, add.optimal,
+		add.stats.balance_moves, add.balance, add.stats.overrides,
+		add.seconds, (unsigned long long)rem.moved,
+		(unsigned long long)rem.moved_elsewhere, rem.optimal,
+		rem.balance);
 	snprintf(name, sizeof(name), "placement.balance.%unodes", nodes);
 	row(name, b.ratio, "fullest/mean", 1.05);
 	snprintf(name, sizeof(name), "placement.movement.add.%unodes", nodes);
 	row(name, add.ratio, "moved/optimal", 1.1);
 	snprintf(name, sizeof(name), "placement.movement.remove.%unodes", nodes);
 	row(name, rem.ratio, "moved/optimal", 1.1);
+	snprintf(name, sizeof(name), "placement.balancer.%unodes", nodes);
+	row(name, add.seconds, "s", 1.0);
+	snprintf(name, sizeof(name), "placement.overrides.%unodes", nodes);
+	row(name, (double)add.stats.overrides / add.stats.members,
+	    "overrides/members", 0.25);
 	free(t);
 	placesim_cluster_free(&c);
 }

@@ -58,10 +58,12 @@ int leofs_placement_golden_check(void)
 		.target_count = ARRAY_SIZE(golden_targets1),
 		.pool_count = ARRAY_SIZE(golden_pools1),
 		.shard_count = ARRAY_SIZE(golden_shards1),
+		.override_count = ARRAY_SIZE(golden_overrides1),
 		.nodes = golden_nodes1,
 		.targets = golden_targets1,
 		.pools = golden_pools1,
 		.shards = golden_shards1,
+		.overrides = golden_overrides1,
 	};
 	int bad = 0;
 	u32 i, j;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * leofs-placesim: offline placement simulator. Reads a JSON cluster
- * description, builds the pool's PG table and reports balance, movement
- * for adding and removing one node, and optionally every PG's mapping.
+ * description, gives its map overrides with the balancer (as the map
+ * authority does), builds the pool's PG table and reports balance,
+ * movement for adding and removing one node (each new map balanced from
+ * the previous one), and optionally every PG's mapping.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -14,6 +16,8 @@ struct opts {
 	bool json;
 	bool pgs;
 	bool movement;
+	bool straw2;		/* no overrides: the straw2 table alone */
+	bool drop;		/* remove = delete from the map */
 	u32 add_targets;
 	u32 add_weight;		/* 16.16; 0 = the mean node's target weight */
 	u32 remove_node;	/* 0 = the middle node */
@@ -30,6 +34,9 @@ static void usage(FILE *f)
 		"  --add-weight W     weight of each added target, TiB\n"
 		"                     (default: mean target weight)\n"
 		"  --remove-node ID   node marked out (default: middle node)\n"
+		"  --drop             delete the removed node from the map\n"
+		"                     instead of marking it out\n"
+		"  --straw2           no balancer: the straw2 table alone\n"
 		"The format is described in Documentation/placement.md.\n");
 }
 
@@ -42,6 +49,8 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **path)
 		{ "add-targets", required_argument, NULL, 't' },
 		{ "add-weight", required_argument, NULL, 'w' },
 		{ "remove-node", required_argument, NULL, 'r' },
+		{ "drop", no_argument, NULL, 'd' },
+		{ "straw2", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -61,6 +70,12 @@ static int parse_args(int argc, char **argv, struct opts *o, const char **path)
 			break;
 		case 'n':
 			o->movement = false;
+			break;
+		case 'd':
+			o->drop = true;
+			break;
+		case 's':
+			o->straw2 = true;
 			break;
 		case 't':
 			v = strtoul(optarg, &end, 10);
@@ -145,6 +160,7 @@ int main(int argc, char **argv)
 	struct placesim_cluster c;
 	struct placesim_balance b;
 	struct placesim_move add, rem;
+	struct leofs_balance_stats st = { 0 };
 	struct leofs_pg_table *t;
 	const char *path;
 	struct opts o;
@@ -156,6 +172,14 @@ int main(int argc, char **argv)
 	ret = placesim_load_file(path, &c, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "leofs-placesim: %s: %s\n", path, err);
+		return 1;
+	}
+	if (!o.straw2)
+		ret = placesim_rebalance(&c, NULL, &st);
+	if (ret) {
+		fprintf(stderr, "leofs-placesim: balancing: %s\n",
+			strerror(-ret));
+		placesim_cluster_free(&c);
 		return 1;
 	}
 	t = placesim_build(&c, &ret);
@@ -171,10 +195,16 @@ int main(int argc, char **argv)
 		o.add_weight = mean_target_weight(&c);
 	if (!o.remove_node)
 		o.remove_node = c.map.nodes[c.map.node_count / 2].id;
+	if (o.movement && o.straw2) {
+		fprintf(stderr, "leofs-placesim: --straw2 reports balance only\n");
+		o.movement = false;
+	}
 	if (o.movement) {
-		ret = placesim_move_add(&c, t, o.add_targets, o.add_weight, &add);
+		ret = placesim_move_add(&c, t, o.add_targets, o.add_weight, &add,
+					NULL);
 		if (!ret)
-			ret = placesim_move_remove(&c, t, o.remove_node, &rem);
+			ret = placesim_move_remove(&c, t, o.remove_node, o.drop,
+						   &rem, NULL);
 		if (ret) {
 			fprintf(stderr, "leofs-placesim: movement: %s%s\n",
 				strerror(-ret), ret == -ENOENT ?
@@ -189,18 +219,27 @@ int main(int argc, char **argv)
 		       c.map.node_count, c.map.target_count, c.pool_id,
 		       t->pg_num, t->width, (unsigned long long)c.map.epoch,
 		       b.targets, b.min, b.mean, b.max, b.ratio);
+		printf(",\"overrides\":%u", placesim_override_count(&c));
 		if (o.movement)
 			printf(",\"add\":{\"targets\":%u,\"weight\":%.4f,"
-			       "\"moved\":%llu,\"optimal\":%.2f,\"ratio\":%.5f},"
-			       "\"remove\":{\"node\":%u,\"moved\":%llu,"
-			       "\"on_node\":%.0f,\"moved_elsewhere\":%llu,"
-			       "\"ratio\":%.5f}", o.add_targets,
+			       "\"moved\":%llu,\"optimal\":%.2f,\"ratio\":%.5f,"
+			       "\"balance\":%.5f,\"balance_moves\":%u,"
+			       "\"overrides\":%u,\"seconds\":%.4f},"
+			       "\"remove\":{\"node\":%u,\"drop\":%s,"
+			       "\"moved\":%llu,\"on_node\":%.0f,"
+			       "\"moved_elsewhere\":%llu,\"rank_changed\":%llu,"
+			       "\"ratio\":%.5f,\"balance\":%.5f,"
+			       "\"overrides\":%u,\"seconds\":%.4f}",
+			       o.add_targets,
 			       (double)o.add_weight / LEOFS_WEIGHT_ONE,
 			       (unsigned long long)add.moved, add.optimal,
-			       add.ratio, o.remove_node,
+			       add.ratio, add.balance, add.stats.balance_moves,
+			       add.stats.overrides, add.seconds, o.remove_node,
+			       o.drop ? "true" : "false",
 			       (unsigned long long)rem.moved, rem.optimal,
 			       (unsigned long long)rem.moved_elsewhere,
-			       rem.ratio);
+			       (unsigned long long)rem.rank_changed, rem.ratio,
+			       rem.balance, rem.stats.overrides, rem.seconds);
 		if (o.pgs)
 			print_pgs(t, true);
 		printf("}\n");
@@ -210,20 +249,28 @@ int main(int argc, char **argv)
 		       c.pool_id, t->pg_num, t->width,
 		       (unsigned long long)c.map.epoch);
 		printf("balance: %u in targets; members per unit weight min "
-		       "%.2f mean %.2f max %.2f; fullest/mean %.4f\n",
-		       b.targets, b.min, b.mean, b.max, b.ratio);
+		       "%.2f mean %.2f max %.2f; fullest/mean %.4f; %u "
+		       "overrides%s\n", b.targets, b.min, b.mean, b.max,
+		       b.ratio, placesim_override_count(&c),
+		       o.straw2 ? " (straw2 alone)" : "");
 		if (o.movement) {
 			printf("add one node (%u x %.2f): moved %llu, optimal "
-			       "%.1f, moved/optimal %.3f\n", o.add_targets,
+			       "%.1f, moved/optimal %.3f; after: fullest/mean "
+			       "%.4f, %u balance moves, %u overrides, balancer "
+			       "%.3f s\n", o.add_targets,
 			       (double)o.add_weight / LEOFS_WEIGHT_ONE,
 			       (unsigned long long)add.moved, add.optimal,
-			       add.ratio);
-			printf("remove node %u (marked out): moved %llu, on it "
-			       "%.0f, moved from other nodes %llu, moved/optimal "
-			       "%.3f\n", o.remove_node,
+			       add.ratio, add.balance, add.stats.balance_moves,
+			       add.stats.overrides, add.seconds);
+			printf("remove node %u (%s): moved %llu, on it %.0f, "
+			       "moved from other nodes %llu, rank changes %llu, "
+			       "moved/optimal %.3f; after: fullest/mean %.4f, "
+			       "%u overrides\n", o.remove_node,
+			       o.drop ? "deleted" : "marked out",
 			       (unsigned long long)rem.moved, rem.optimal,
 			       (unsigned long long)rem.moved_elsewhere,
-			       rem.ratio);
+			       (unsigned long long)rem.rank_changed, rem.ratio,
+			       rem.balance, rem.stats.overrides);
 		}
 		if (o.pgs)
 			print_pgs(t, false);

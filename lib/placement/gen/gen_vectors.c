@@ -8,10 +8,14 @@
  *   cc -std=gnu11 -Iinclude -Ibuild/gen lib/placement/gen/gen_vectors.c \
  *      build/opt/libleofs.a -o /tmp/gen_vectors
  *   /tmp/gen_vectors > tests/golden/placement_vectors.h
+ *
+ * Map 1 carries overrides computed by the balancer, one of them pointed
+ * at an unknown target (ignored), and overrides of other widths.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "leofs/balance.h"
 #include "leofs/placement.h"
 
 #define NMAPS 2
@@ -31,6 +35,31 @@ static const u32 ln_in[] = { 0, 1, 2, 3, 1000, 65535, 65536, 1u << 31,
 			     0xffffffffu };
 static const char *const names[] = { "", "a", "studies", "1.2.840.10008",
 				     "series-000001", "instance-0123456789" };
+
+/* The balancer's overrides for map 1's pool 3 at width 3, and extras. */
+static void add_overrides(struct leofs_map *map)
+{
+	struct leofs_map_override *o;
+	u32 n;
+
+	if (leofs_balance(NULL, map, 3, 3, NULL, NULL))
+		abort();
+	n = map->override_count;
+	if (n < 2)
+		abort();
+	o = realloc(map->overrides, (n + 2) * sizeof(*o));
+	if (!o)
+		abort();
+	o[n / 2].target_id = 9999;			/* no such target */
+	o[n] = (struct leofs_map_override){ .pool_id = 3, .width = 4,
+					    .pg = 0, .rank = 0,
+					    .target_id = 77 };
+	o[n + 1] = (struct leofs_map_override){ .pool_id = 3, .width = 5,
+						.pg = 63, .rank = 4,
+						.target_id = 88 };
+	map->overrides = o;
+	map->override_count = n + 2;
+}
 
 static void setup(void)
 {
@@ -82,6 +111,7 @@ static void setup(void)
 				      .shard_count = 5, .nodes = nodes1,
 				      .targets = targets1, .pools = pools1,
 				      .shards = shards };
+	add_overrides(&maps[1]);
 }
 
 static void print_map(int m)
@@ -106,6 +136,18 @@ static void print_map(int m)
 		printf("\t{ .id = %u, .tier = %u, .pg_num = %u },\n",
 		       map->pools[i].id, map->pools[i].tier,
 		       map->pools[i].pg_num);
+	printf("};\n\n");
+	if (!map->override_count)
+		return;
+	printf("static struct leofs_map_override golden_overrides%d[] = {\n",
+	       m);
+	for (i = 0; i < map->override_count; i++) {
+		const struct leofs_map_override *o = &map->overrides[i];
+
+		printf("\t{ .pool_id = %u, .width = %u, .pg = %u, "
+		       ".rank = %u, .target_id = %u },\n", o->pool_id,
+		       o->width, o->pg, o->rank, o->target_id);
+	}
 	printf("};\n\n");
 }
 
