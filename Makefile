@@ -198,32 +198,32 @@ deps:
 # (recursively, so the build sees the freshly installed packages).
 check: deps
 	$(Q)$(MAKE) --no-print-directory -j$(NPROC) all
-	scripts/run-tests all
+	BUILD=$(abspath $(BUILD)) scripts/run-tests all
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory -j$(NPROC) all
-	scripts/demo
+	BUILD=$(abspath $(BUILD)) scripts/demo
 
 check-unit: userspace
-	scripts/run-tests unit
+	BUILD=$(abspath $(BUILD)) scripts/run-tests unit
 
 check-fuzz: fuzzers
-	scripts/run-tests fuzz
+	BUILD=$(abspath $(BUILD)) scripts/run-tests fuzz
 
 check-integration: userspace
-	scripts/run-tests integration
+	BUILD=$(abspath $(BUILD)) scripts/run-tests integration
 
 check-vm: all
-	scripts/run-tests vm
+	BUILD=$(abspath $(BUILD)) scripts/run-tests vm
 
 fuzz: fuzzers
-	LEOFS_FUZZ_SECONDS=$${LEOFS_FUZZ_SECONDS:-600} scripts/run-tests fuzz
+	LEOFS_FUZZ_SECONDS=$${LEOFS_FUZZ_SECONDS:-600} BUILD=$(abspath $(BUILD)) scripts/run-tests fuzz
 
 bench-libs: userspace
-	scripts/run-bench libs
+	BUILD=$(abspath $(BUILD)) scripts/run-bench libs
 
 bench: all
-	scripts/run-bench all
+	BUILD=$(abspath $(BUILD)) scripts/run-bench all
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
