@@ -54,6 +54,11 @@
  */
 #define LEOFS_MAX_STRIPE_COUNT	256	/* slots a file is striped over */
 
+/* The root directory: local id 1 on shard 0. */
+#define LEOFS_ROOT_INO		1ull
+/* The metadata servers' port when an address names none. */
+#define LEOFS_DEFAULT_PORT	7000
+
 /* ---- framing ----------------------------------------------------------- */
 
 #define LEOFS_PROTO_MAGIC	0x464f454cu	/* "LEOF" */
@@ -164,6 +169,7 @@ enum leofs_opcode {
 	LEOFS_OP_TRUNCATE_OBJECTS = 0x0205,
 	LEOFS_OP_DELETE_OBJECTS = 0x0206,
 	LEOFS_OP_TARGET_STATFS = 0x0207,
+	LEOFS_OP_COMMIT_FRAGMENT = 0x0208,
 };
 
 /* "LOOKUP", or NULL for an unknown opcode. */
