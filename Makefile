@@ -106,7 +106,7 @@ endef
 $(foreach d,$(DAEMONS),$(eval $(call daemon_rule,$(d))))
 
 define tool_rule
-$(BUILD)/bin/$(call tool_name,$(1)): $(call objs,opt,$(wildcard utils/$(1)/*.c)) $(BUILD)/opt/libleofs.a
+$(BUILD)/bin/$(call tool_name,$(1)): $(call objs,opt,$(wildcard utils/$(1)/*.c)) $(BUILD)/opt/libdaemons.a $(BUILD)/opt/libleofs.a
 	@mkdir -p $$(@D)
 	@echo "  LD      $$@"
 	$(Q)$(CC) $(OPT_CFLAGS) -o $$@ $$^ $(EXT_LIBS)

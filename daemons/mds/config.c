@@ -111,16 +111,106 @@ static int parse_uuid(const char *s, u8 *out)
 	return n == 16 && hi < 0 ? 0 : -EINVAL;
 }
 
+/*
+ * "map": { "authority": true, "heartbeat_grace_ms": 15000 } or
+ * "map": { "authority": false, "address": "10.0.0.1", "port": 7100 }
+ */
+static int parse_map(json_t *root, struct mds_config *cfg, char *err,
+		     size_t len)
+{
+	static const char *const keys[] = { "authority", "address", "port",
+					    "heartbeat_grace_ms", NULL };
+	json_t *j = json_object_get(root, "map"), *a;
+	u8 addr[16];
+	u64 v;
+	int rc;
+
+	if (!j)
+		return 0;
+	if (!json_is_object(j))
+		return bad(err, len, "map: must be an object");
+	rc = check_keys(j, "map.", keys, err, len);
+	if (rc)
+		return rc;
+	a = json_object_get(j, "authority");
+	if (a && !json_is_boolean(a))
+		return bad(err, len, "map.authority: must be true or false");
+	if (a)
+		cfg->map_authority = json_is_true(a);
+	v = cfg->heartbeat_grace_ms;
+	rc = get_uint(j, "heartbeat_grace_ms", "map.heartbeat_grace_ms", 100,
+		      3600000, false, &v, err, len);
+	if (rc)
+		return rc;
+	cfg->heartbeat_grace_ms = (u32)v;
+	if (cfg->map_authority) {
+		if (json_object_get(j, "address") || json_object_get(j, "port"))
+			return bad(err, len,
+				   "map: address and port are for followers");
+		return 0;
+	}
+	rc = get_str(j, "address", "map.address", cfg->authority_address,
+		     sizeof(cfg->authority_address), err, len);
+	if (rc)
+		return rc;
+	if (inet_pton(AF_INET, cfg->authority_address, addr) != 1 &&
+	    inet_pton(AF_INET6, cfg->authority_address, addr) != 1)
+		return bad(err, len,
+			   "map.address: not an IPv4 or IPv6 address");
+	rc = get_uint(j, "port", "map.port", 1, 65535, true, &v, err, len);
+	if (rc)
+		return rc;
+	cfg->authority_port = (u16)v;
+	return 0;
+}
+
+/* "delete": { "poll_ms": 1000, "retry_max_ms": 60000 } */
+static int parse_delete(json_t *root, struct mds_config *cfg, char *err,
+			size_t len)
+{
+	static const char *const keys[] = { "poll_ms", "retry_max_ms", NULL };
+	json_t *j = json_object_get(root, "delete");
+	u64 v;
+	int rc;
+
+	if (!j)
+		return 0;
+	if (!json_is_object(j))
+		return bad(err, len, "delete: must be an object");
+	rc = check_keys(j, "delete.", keys, err, len);
+	if (rc)
+		return rc;
+	v = cfg->delete_poll_ms;
+	rc = get_uint(j, "poll_ms", "delete.poll_ms", 10, 3600000, false, &v,
+		      err, len);
+	if (rc)
+		return rc;
+	cfg->delete_poll_ms = (u32)v;
+	v = cfg->delete_retry_max_ms;
+	rc = get_uint(j, "retry_max_ms", "delete.retry_max_ms", 100, 86400000,
+		      false, &v, err, len);
+	if (rc)
+		return rc;
+	cfg->delete_retry_max_ms = (u32)v;
+	return 0;
+}
+
 static int parse_root(json_t *root, struct mds_config *cfg, char *err,
 		      size_t len)
 {
 	static const char *const top[] = { "node_id",  "cluster_id", "listen",
 					   "data_dir", "shards",     "limits",
-					   NULL };
+					   "map",      "delete",     NULL };
 	static const char *const lkeys[] = { "address", "port", NULL };
 	static const char *const limkeys[] = { "max_connections",
-					       "max_frame_size", "max_sessions",
-					       "reply_cache_size", NULL };
+					       "max_frame_size",
+					       "max_sessions",
+					       "reply_cache_size",
+					       "max_inflight_bytes",
+					       "idle_timeout_ms",
+					       "session_timeout_ms",
+					       "workers",
+					       NULL };
 	char uuid[64], field[32];
 	u8 addr[16];
 	json_t *j, *e;
@@ -196,6 +286,12 @@ static int parse_root(json_t *root, struct mds_config *cfg, char *err,
 	}
 	cfg->nr_shards = (u32)json_array_size(j);
 
+	rc = parse_map(root, cfg, err, len);
+	if (!rc)
+		rc = parse_delete(root, cfg, err, len);
+	if (rc)
+		return rc;
+
 	j = json_object_get(root, "limits");
 	if (!j)
 		return 0;
@@ -214,6 +310,12 @@ static int parse_root(json_t *root, struct mds_config *cfg, char *err,
 		  &cfg->max_frame_size },
 		{ "max_sessions", 1, 1 << 20, &cfg->max_sessions },
 		{ "reply_cache_size", 1, 65536, &cfg->reply_cache_size },
+		{ "max_inflight_bytes", 65536, 1u << 30,
+		  &cfg->max_inflight_bytes },
+		{ "idle_timeout_ms", 100, 3600000, &cfg->idle_timeout_ms },
+		{ "session_timeout_ms", 1000, 86400000,
+		  &cfg->session_timeout_ms },
+		{ "workers", 1, 1024, &cfg->workers },
 	};
 	for (i = 0; i < ARRAY_SIZE(lim); i++) {
 		v = *lim[i].out;
@@ -234,6 +336,14 @@ static void defaults(struct mds_config *cfg)
 	cfg->max_frame_size = MDS_FRAME_SIZE_MAX;
 	cfg->max_sessions = 4096;
 	cfg->reply_cache_size = 64;
+	cfg->max_inflight_bytes = 64u << 20;
+	cfg->idle_timeout_ms = 30000;
+	cfg->session_timeout_ms = 600000;
+	cfg->workers = 128;
+	cfg->map_authority = true;
+	cfg->heartbeat_grace_ms = 15000;
+	cfg->delete_poll_ms = 1000;
+	cfg->delete_retry_max_ms = 60000;
 }
 
 int mds_config_parse(const char *text, size_t tlen, struct mds_config *cfg,

@@ -6,6 +6,7 @@
 #ifndef MDS_CONFIG_H
 #define MDS_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "leofs/compat.h"
@@ -25,6 +26,20 @@ struct mds_config {
 	u32 max_frame_size; /* 4096..MDS_FRAME_SIZE_MAX */
 	u32 max_sessions; /* 1..1048576, default 4096 */
 	u32 reply_cache_size; /* per session, 1..65536, default 64 */
+	u32 max_inflight_bytes; /* per connection, 64 KiB..1 GiB */
+	u32 idle_timeout_ms; /* half-sent frame or unread replies */
+	u32 session_timeout_ms; /* a session without connection expires */
+	u32 workers; /* threads running changes, 1..1024, default 128 */
+
+	/* the cluster map service */
+	bool map_authority; /* this node holds the map */
+	char authority_address[64]; /* followers: where the authority is */
+	u16 authority_port;
+	u32 heartbeat_grace_ms; /* silent OSS is marked down after it */
+
+	/* the deletion queue drain */
+	u32 delete_poll_ms; /* how often an idle queue is looked at */
+	u32 delete_retry_max_ms; /* backoff ceiling after failures */
 };
 
 /* 0, or -EINVAL with the reason in err. */

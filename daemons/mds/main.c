@@ -1,45 +1,171 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * leofs-mds: the metadata server. This build opens the shards of its
- * configuration and serves them until SIGTERM; the request handlers are
- * attached to the engine by the network layer.
+ * leofs-mds: the metadata server. Serves its shards' namespace, the
+ * cluster map (as its authority or following it) and drains the deletion
+ * queue, until SIGTERM drains it.
+ *
+ *	leofs-mds --init CLUSTER.json --config CONFIG	bootstrap the map
+ *	leofs-mds --config CONFIG [--check]		serve (or check)
  */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <systemd/sd-daemon.h>
 
 #include "leofs/log.h"
+#include "leofs/service.h"
 #include "config.h"
+#include "drain.h"
+#include "mapsvc.h"
 #include "mds.h"
+#include "net.h"
+
+#define DRAIN_TIMEOUT_MS 20000
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: leofs-mds -c CONFIG [--check]\n");
+	fprintf(f, "usage: leofs-mds --config CONFIG [--check]\n"
+		   "       leofs-mds --init CLUSTER.json --config CONFIG\n");
+}
+
+static int init_map(const struct mds_config *cfg, const char *cluster)
+{
+	struct leofs_map m;
+	char err[256];
+	int rc;
+
+	if (!cfg->map_authority) {
+		fprintf(stderr, "leofs-mds: --init: this node is not the map "
+				"authority (config map.authority)\n");
+		return 1;
+	}
+	rc = mds_cluster_load(cluster, cfg->cluster_id, &m, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "leofs-mds: %s\n",
+			rc == -EINVAL ? err : strerror(-rc));
+		return 1;
+	}
+	rc = mds_mapsvc_bootstrap(cfg->data_dir, &m);
+	mds_map_arrays_free(&m);
+	if (rc == -EEXIST) {
+		fprintf(stderr, "leofs-mds: %s already holds a cluster map\n",
+			cfg->data_dir);
+		return 1;
+	}
+	if (rc) {
+		fprintf(stderr, "leofs-mds: cannot store the map: %s\n",
+			strerror(-rc));
+		return 1;
+	}
+	printf("cluster map epoch 1 stored in %s/map\n", cfg->data_dir);
+	return 0;
+}
+
+static int serve(const struct mds_config *cfg)
+{
+	struct mds_engine_opts eo = {
+		.data_dir = cfg->data_dir,
+		.shards = cfg->shards,
+		.nr_shards = cfg->nr_shards,
+		.rcache_per_session = cfg->reply_cache_size,
+	};
+	struct mds_mapsvc_opts mo = {
+		.data_dir = cfg->data_dir,
+		.cluster_id = cfg->cluster_id,
+		.node_id = cfg->node_id,
+		.authority = cfg->map_authority,
+		.authority_host = cfg->authority_address,
+		.authority_port = cfg->authority_port,
+		.grace_ms = cfg->heartbeat_grace_ms,
+	};
+	struct mds_drain_opts dopts = {
+		.shards = cfg->shards,
+		.nr_shards = cfg->nr_shards,
+		.cluster_id = cfg->cluster_id,
+		.node_id = cfg->node_id,
+		.poll_ms = cfg->delete_poll_ms,
+		.retry_max_ms = cfg->delete_retry_max_ms,
+	};
+	struct mds_engine *eng = NULL;
+	struct mds_mapsvc *maps = NULL;
+	struct mds_drain *drain = NULL;
+	struct mds_net *net = NULL;
+	char status[128];
+	sd_event *ev;
+	int rc;
+
+	/* before any thread, so that every thread blocks the signals */
+	rc = leofs_service_init(&ev);
+	if (rc < 0) {
+		log_error_errno(rc, "cannot set up the event loop: %m");
+		return 1;
+	}
+	rc = mds_engine_open(&eo, &eng);
+	if (rc) {
+		log_error_errno(rc, "cannot open the shards in %s: %m",
+				cfg->data_dir);
+		goto out;
+	}
+	rc = mds_mapsvc_open(&mo, &maps);
+	if (rc) {
+		log_error_errno(rc, "cannot start the map service: %m");
+		goto out;
+	}
+	rc = mds_net_new(ev, cfg, eng, maps, &net);
+	if (rc) {
+		log_error_errno(rc, "cannot listen on %s:%u: %m",
+				cfg->listen_address, cfg->port);
+		goto out;
+	}
+	mds_mapsvc_listen(maps, mds_net_map_changed, net);
+	mds_net_map_changed(net); /* an epoch that came meanwhile */
+	dopts.eng = eng;
+	dopts.maps = maps;
+	rc = mds_drain_start(&dopts, &drain);
+	if (rc) {
+		log_error_errno(rc, "cannot start the deletion drain: %m");
+		goto out;
+	}
+	snprintf(status, sizeof(status), "serving %u shard(s) on port %u%s",
+		 cfg->nr_shards, mds_net_port(net),
+		 cfg->map_authority ? ", map authority" : "");
+	log_info("%s", status);
+	rc = leofs_service_run(ev, mds_net_server(net), DRAIN_TIMEOUT_MS,
+			       status);
+	if (rc < 0)
+		log_error_errno(rc, "event loop: %m");
+out:
+	mds_drain_stop(drain);
+	if (maps)
+		mds_mapsvc_listen(maps, NULL, NULL);
+	mds_net_free(net);
+	mds_mapsvc_close(maps);
+	mds_engine_close(eng);
+	sd_event_unref(ev);
+	return rc ? 1 : 0;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "init", required_argument, NULL, 'i' },
 		{ "check", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct mds_engine_opts eo = { 0 };
-	const char *path = NULL;
-	struct mds_engine *eng;
+	const char *path = NULL, *cluster = NULL;
 	struct mds_config cfg;
 	bool check = false;
 	char err[256];
-	sigset_t set;
-	int c, sig, rc;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			path = optarg;
+			break;
+		case 'i':
+			cluster = optarg;
 			break;
 		case 'k':
 			check = true;
@@ -52,7 +178,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!path) {
+	if (!path || optind != argc) {
 		usage(stderr);
 		return 2;
 	}
@@ -64,25 +190,7 @@ int main(int argc, char **argv)
 	}
 	if (check)
 		return 0;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-
-	eo.data_dir = cfg.data_dir;
-	eo.shards = cfg.shards;
-	eo.nr_shards = cfg.nr_shards;
-	eo.rcache_per_session = cfg.reply_cache_size;
-	rc = mds_engine_open(&eo, &eng);
-	if (rc) {
-		log_error_errno(-rc, "opening the shards in %s", cfg.data_dir);
-		return 1;
-	}
-	log_info("serving %u shard(s) from %s", cfg.nr_shards, cfg.data_dir);
-	sd_notify(0, "READY=1\nSTATUS=serving");
-	sigwait(&set, &sig);
-	sd_notify(0, "STOPPING=1");
-	mds_engine_close(eng);
-	return 0;
+	if (cluster)
+		return init_map(&cfg, cluster);
+	return serve(&cfg);
 }

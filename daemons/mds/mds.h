@@ -125,6 +125,14 @@ struct mds_engine_stats {
 
 void mds_engine_stats(struct mds_engine *eng, struct mds_engine_stats *st);
 
+/* ---- sessions ------------------------------------------------------------ */
+
+/* Drops every cached answer of a session, on every shard. */
+int mds_session_forget(struct mds_engine *eng, u64 session);
+/* Calls fn for every session with cached answers (any shard, maybe twice). */
+int mds_session_list(struct mds_engine *eng, void (*fn)(u64 id, void *arg),
+		     void *arg);
+
 /* ---- namespace ----------------------------------------------------------- */
 
 /* 0, -EINVAL (empty, '/', NUL, "." or "..") or -ENAMETOOLONG. */

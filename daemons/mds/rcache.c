@@ -116,3 +116,82 @@ int mds_rcache_put(MDB_txn *txn, struct mds_shard *sh, const struct mds_op *op)
 	rc = mdb_put(txn, sh->sessions, &skey, &sval, 0);
 	return rc ? mds_store_fail(sh, rc) : 0;
 }
+
+static int forget_apply(struct mds_shard *sh, MDB_txn *txn, struct mds_op *op)
+{
+	u64 session = *(const u64 *)op->arg;
+	u8 k[16], sk[8];
+	MDB_val key = { 16, k }, val, skey = { 8, sk };
+	MDB_cursor *cur;
+	int rc;
+
+	rc_key(k, session, 0);
+	rc = mdb_cursor_open(txn, sh->rcache, &cur);
+	if (rc)
+		return mds_store_fail(sh, rc);
+	rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+	while (!rc && key.mv_size == 16 &&
+	       mds_get_be64(key.mv_data) == session) {
+		rc = mdb_cursor_del(cur, 0);
+		if (!rc)
+			rc = mdb_cursor_get(cur, &key, &val, MDB_GET_CURRENT);
+	}
+	mdb_cursor_close(cur);
+	if (rc && rc != MDB_NOTFOUND && rc != EINVAL)
+		return mds_store_fail(sh, rc);
+	mds_put_be64(session, sk);
+	rc = mdb_del(txn, sh->sessions, &skey, NULL);
+	if (rc && rc != MDB_NOTFOUND)
+		return mds_store_fail(sh, rc);
+	return 0;
+}
+
+int mds_session_forget(struct mds_engine *eng, u64 session)
+{
+	struct mds_op op;
+	u32 i;
+	int rc, first = 0;
+
+	for (i = 0; i < eng->nr_shards; i++) {
+		memset(&op, 0, sizeof(op));
+		op.apply = forget_apply;
+		op.arg = &session;
+		op.kind = MDS_OP_OTHER;
+		rc = mds_submit(&eng->shards[i], &op);
+		if (rc && !first)
+			first = rc;
+	}
+	return first;
+}
+
+int mds_session_list(struct mds_engine *eng, void (*fn)(u64 id, void *arg),
+		     void *arg)
+{
+	MDB_val key, val;
+	MDB_cursor *cur;
+	MDB_txn *txn;
+	u32 i;
+	int rc;
+
+	for (i = 0; i < eng->nr_shards; i++) {
+		rc = mdb_txn_begin(eng->shards[i].env, NULL, MDB_RDONLY, &txn);
+		if (rc)
+			return mds_err(rc);
+		rc = mdb_cursor_open(txn, eng->shards[i].sessions, &cur);
+		if (rc) {
+			mdb_txn_abort(txn);
+			return mds_err(rc);
+		}
+		rc = mdb_cursor_get(cur, &key, &val, MDB_FIRST);
+		while (!rc) {
+			if (key.mv_size == 8)
+				fn(mds_get_be64(key.mv_data), arg);
+			rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
+		}
+		mdb_cursor_close(cur);
+		mdb_txn_abort(txn);
+		if (rc != MDB_NOTFOUND)
+			return mds_err(rc);
+	}
+	return 0;
+}

@@ -22,7 +22,7 @@
 #define OSS_FANOUT	256 /* objects/<xx>/<yy>/: 256 x 256 directories */
 
 #define OSS_SB_MAGIC   "LEOFSTGT"
-#define OSS_SB_VERSION 1
+#define OSS_SB_VERSION 2
 #define OSS_SB_SIZE    64
 
 struct oss_superblock {

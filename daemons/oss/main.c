@@ -4,6 +4,7 @@
  *
  *	leofs-oss --format PATH --cluster UUID --target ID --tier T --weight W
  *	leofs-oss --config FILE --check     open every target, then exit
+ *	leofs-oss --config FILE             serve until SIGTERM
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -11,12 +12,13 @@
 
 #include "config.h"
 #include "oss.h"
+#include "serve.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: leofs-oss --format PATH --cluster UUID --target ID --tier ssd|sas|sata --weight W\n"
-		"       leofs-oss --config FILE --check\n");
+		"       leofs-oss --config FILE [--check]\n");
 }
 
 static int parse_u32(const char *s, u32 *out)
@@ -172,11 +174,8 @@ int main(int argc, char **argv)
 		return do_format(format, cluster, target, tier, weight);
 	if (config && check)
 		return do_check(config);
-	if (config) {
-		fprintf(stderr,
-			"leofs-oss: serving is not available yet; use --check\n");
-		return 2;
-	}
+	if (config)
+		return oss_serve(config);
 	usage(stderr);
 	return 2;
 }

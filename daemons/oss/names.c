@@ -6,9 +6,9 @@
 #include "oss.h"
 
 static const char *const tier_names[] = {
-	[OSS_TIER_SSD] = "ssd",
-	[OSS_TIER_SAS] = "sas",
-	[OSS_TIER_SATA] = "sata",
+	[LEOFS_TIER_SSD] = "ssd",
+	[LEOFS_TIER_SAS] = "sas",
+	[LEOFS_TIER_SATA] = "sata",
 };
 
 const char *oss_tier_name(u32 tier)

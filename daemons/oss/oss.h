@@ -25,17 +25,14 @@
 #include <stddef.h>
 
 #include "leofs/compat.h"
+#include "leofs/map.h"
 
 #define OSS_BLOCK_SIZE 4096u
 #define OSS_UNIT_MIN   OSS_BLOCK_SIZE
 #define OSS_UNIT_MAX   (64u << 20)
 #define OSS_WEIGHT_MAX 1000000u
 
-enum oss_tier {
-	OSS_TIER_SSD = 1,
-	OSS_TIER_SAS = 2,
-	OSS_TIER_SATA = 3,
-};
+/* Tiers are the cluster map's enum leofs_tier (LEOFS_TIER_SSD = 0, ...). */
 
 /* "ssd", "sas", "sata"; NULL for an unknown value. */
 const char *oss_tier_name(u32 tier);
@@ -100,6 +97,15 @@ struct oss_stripe_info {
 int oss_stripe_read(struct oss_target *t, const struct oss_obj_id *obj,
 		    u32 unit, u64 stripe, u32 off, u32 len, void *buf,
 		    struct oss_stripe_info *info);
+
+/*
+ * Like oss_stripe_read(), but the bytes of the version prepared and not
+ * yet committed (-ENOENT if none; -EAGAIN if the stripe changed during
+ * the read). Used to roll a stripe forward.
+ */
+int oss_stripe_read_prepared(struct oss_target *t, const struct oss_obj_id *obj,
+			     u32 unit, u64 stripe, u32 off, u32 len, void *buf,
+			     struct oss_stripe_info *info);
 
 /* Only the versions and length of a stripe. */
 int oss_stripe_stat(struct oss_target *t, const struct oss_obj_id *obj,

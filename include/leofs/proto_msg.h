@@ -379,17 +379,53 @@ struct leofs_write_reply {
 	u64 version;		/* stripe version now stored */
 };
 
-/* Primary -> member: one fragment's bytes and their per-block CRCs. */
+/*
+ * Primary -> member: bytes [offset, offset + len) of one fragment of stripe
+ * @stripe (offset + len <= stripe_unit), with their per-block CRCs, which
+ * the member checks before storing anything.
+ *   DIRECT:  atomic replace of the whole fragment at @version (offset 0);
+ *            the fast path for stripes never written.
+ *   PREPARE: durably stage the range as @version, invisible to reads until
+ *            COMMIT_FRAGMENT.
+ */
+enum leofs_frag_phase {
+	LEOFS_FRAG_DIRECT = 1,
+	LEOFS_FRAG_PREPARE = 2,
+};
+#define LEOFS_FRAG_PHASE_MAX	LEOFS_FRAG_PREPARE
+
 struct leofs_write_fragment_req {
 	u64 ino;
 	u32 slot;
 	u32 fragment;		/* < k + m of the layout */
 	u32 target_id;
 	struct leofs_pg_ref pg;
-	u64 offset;		/* in the fragment object, block aligned */
-	u64 version;		/* stripe version (transaction id) */
+	u64 stripe;		/* stripe number within the slot's object */
+	u32 stripe_unit;	/* the layout's unit: bytes per fragment */
+	u32 offset;		/* within the fragment, block aligned */
+	u64 version;		/* stripe version (transaction id), >= 1 */
+	u32 phase;		/* enum leofs_frag_phase */
 	struct leofs_le32s crcs;	/* one per 4 KiB block of data */
 	struct leofs_buf data;	/* 1..LEOFS_MAX_IO bytes */
+};
+
+/* Primary -> member: make a prepared version visible, or drop it. */
+enum leofs_commit_action {
+	LEOFS_COMMIT = 1,
+	LEOFS_ABORT = 2,
+};
+#define LEOFS_COMMIT_ACTION_MAX	LEOFS_ABORT
+
+struct leofs_commit_fragment_req {
+	u64 ino;
+	u32 slot;
+	u32 fragment;
+	u32 target_id;
+	struct leofs_pg_ref pg;
+	u64 stripe;
+	u32 stripe_unit;
+	u64 version;		/* >= 1 */
+	u32 action;		/* enum leofs_commit_action */
 };
 
 /* Client -> primary: read-modify-write inside one stripe. */
@@ -404,23 +440,33 @@ struct leofs_partial_write_req {
 };
 
 #define LEOFS_READ_WANT_CRCS	0x1u
-#define LEOFS_READ_KNOWN	LEOFS_READ_WANT_CRCS
+#define LEOFS_READ_PREPARED	0x2u	/* the prepared version's bytes */
+#define LEOFS_READ_KNOWN	(LEOFS_READ_WANT_CRCS | LEOFS_READ_PREPARED)
 
+/* Bytes [offset, offset + length) of one fragment of one stripe. */
 struct leofs_read_fragment_req {
 	u64 ino;
 	u32 slot;
 	u32 fragment;
 	u32 target_id;
 	struct leofs_pg_ref pg;
-	u64 offset;		/* block aligned when WANT_CRCS */
-	u32 length;		/* 1..LEOFS_MAX_IO */
+	u64 stripe;
+	u32 stripe_unit;
+	u32 offset;		/* block aligned when WANT_CRCS */
+	u32 length;		/* 1..LEOFS_MAX_IO, offset + length <= unit */
 	u32 flags;		/* LEOFS_READ_* */
 };
 
-/* Short data means the object ends there. */
+/*
+ * Bytes never written read as zeros. version is the committed version (0:
+ * never written), prepared the version staged but not committed (0: none).
+ * With LEOFS_READ_PREPARED the data is that of the prepared version
+ * (LEOFS_S_NOENT if none is prepared).
+ */
 struct leofs_read_fragment_reply {
 	u32 status;
 	u64 version;
+	u64 prepared;
 	struct leofs_le32s crcs;	/* none, or one per 4 KiB block of data */
 	struct leofs_buf data;
 };
@@ -464,6 +510,8 @@ struct leofs_target_statfs_reply {
 	u64 capacity;
 	u64 used;
 	u64 objects;
+	u64 free;		/* bytes available to leofs */
+	u64 checksum_errors;	/* blocks that failed their CRC since start */
 };
 
 /* ---- the codec ------------------------------------------------------------ */
@@ -581,6 +629,10 @@ LEOFS_MSG_CODEC(delete_objects_req, leofs_delete_objects_req,
 		LEOFS_OP_DELETE_OBJECTS, false)
 LEOFS_MSG_CODEC(delete_objects_reply, leofs_status_reply,
 		LEOFS_OP_DELETE_OBJECTS, true)
+LEOFS_MSG_CODEC(commit_fragment_req, leofs_commit_fragment_req,
+		LEOFS_OP_COMMIT_FRAGMENT, false)
+LEOFS_MSG_CODEC(commit_fragment_reply, leofs_status_reply,
+		LEOFS_OP_COMMIT_FRAGMENT, true)
 LEOFS_MSG_CODEC(target_statfs_req, leofs_target_statfs_req,
 		LEOFS_OP_TARGET_STATFS, false)
 LEOFS_MSG_CODEC(target_statfs_reply, leofs_target_statfs_reply,

@@ -508,12 +508,19 @@ static int on_wake(sd_event_source *src, int fd, uint32_t revents, void *data)
 	pthread_mutex_lock(&s->lock);
 	list = s->pending;
 	s->pending = NULL;
-	for (c = list; c; c = c->pending_next)
-		c->pending = false;
 	pthread_mutex_unlock(&s->lock);
 
 	while ((c = list)) {
+		/*
+		 * Unlink c before clearing its flag: once pending is false a
+		 * worker may queue c again, reusing pending_next (with a new
+		 * reference that the next wakeup drops).
+		 */
+		pthread_mutex_lock(&s->lock);
 		list = c->pending_next;
+		c->pending_next = NULL;
+		c->pending = false;
+		pthread_mutex_unlock(&s->lock);
 		if (c->src) {
 			bool resume, close_it;
 			int ret = conn_flush(c);

@@ -595,13 +595,28 @@ static const struct leofs_field write_reply_fields[] = {
 };
 DESC(write_reply, leofs_write_reply, NULL);
 
+/* A stripe unit valid in a layout, and a non-empty range inside it. */
+static int unit_range_check(u32 unit, u32 off, u32 len)
+{
+	if (unit < LEOFS_STRIPE_UNIT_MIN || unit > LEOFS_STRIPE_UNIT_MAX ||
+	    (unit & (unit - 1)))
+		return -EPROTO;
+	if (!len || len > LEOFS_MAX_IO)
+		return -EPROTO;
+	return (u64)off + len <= unit ? 0 : -EPROTO;
+}
+
 static int write_fragment_check(const void *msg)
 {
 	const struct leofs_write_fragment_req *m = msg;
 
-	if (m->fragment >= LEOFS_MAX_FRAGMENTS || !m->data.len)
+	if (m->fragment >= LEOFS_MAX_FRAGMENTS || !m->version || !m->phase)
+		return -EPROTO;
+	if (unit_range_check(m->stripe_unit, m->offset, m->data.len))
 		return -EPROTO;
 	if (m->offset % LEOFS_BLOCK_SIZE)
+		return -EPROTO;
+	if (m->phase == LEOFS_FRAG_DIRECT && m->offset)
 		return -EPROTO;
 	return m->crcs.count == blocks_for(m->data.len) ? 0 : -EPROTO;
 }
@@ -612,12 +627,38 @@ static const struct leofs_field write_fragment_req_fields[] = {
 	U32(leofs_write_fragment_req, fragment),
 	U32(leofs_write_fragment_req, target_id),
 	STRUCT(leofs_write_fragment_req, pg, pg_desc),
-	U64(leofs_write_fragment_req, offset),
+	U64(leofs_write_fragment_req, stripe),
+	U32(leofs_write_fragment_req, stripe_unit),
+	U32(leofs_write_fragment_req, offset),
 	U64(leofs_write_fragment_req, version),
+	ENUM32(leofs_write_fragment_req, phase, LEOFS_FRAG_PHASE_MAX + 1),
 	LE32S(leofs_write_fragment_req, crcs, LEOFS_MAX_BLOCKS),
 	BLOB(leofs_write_fragment_req, data, LEOFS_MAX_IO),
 };
 DESC(write_fragment_req, leofs_write_fragment_req, write_fragment_check);
+
+static int commit_fragment_check(const void *msg)
+{
+	const struct leofs_commit_fragment_req *m = msg;
+
+	if (m->fragment >= LEOFS_MAX_FRAGMENTS || !m->version || !m->action)
+		return -EPROTO;
+	return unit_range_check(m->stripe_unit, 0, LEOFS_BLOCK_SIZE);
+}
+
+static const struct leofs_field commit_fragment_req_fields[] = {
+	U64(leofs_commit_fragment_req, ino),
+	U32(leofs_commit_fragment_req, slot),
+	U32(leofs_commit_fragment_req, fragment),
+	U32(leofs_commit_fragment_req, target_id),
+	STRUCT(leofs_commit_fragment_req, pg, pg_desc),
+	U64(leofs_commit_fragment_req, stripe),
+	U32(leofs_commit_fragment_req, stripe_unit),
+	U64(leofs_commit_fragment_req, version),
+	ENUM32(leofs_commit_fragment_req, action,
+	       LEOFS_COMMIT_ACTION_MAX + 1),
+};
+DESC(commit_fragment_req, leofs_commit_fragment_req, commit_fragment_check);
 
 static int partial_write_check(const void *msg)
 {
@@ -644,7 +685,7 @@ static int read_fragment_req_check(const void *msg)
 
 	if (m->fragment >= LEOFS_MAX_FRAGMENTS)
 		return -EPROTO;
-	if (!m->length || m->length > LEOFS_MAX_IO)
+	if (unit_range_check(m->stripe_unit, m->offset, m->length))
 		return -EPROTO;
 	if ((m->flags & LEOFS_READ_WANT_CRCS) && m->offset % LEOFS_BLOCK_SIZE)
 		return -EPROTO;
@@ -657,7 +698,9 @@ static const struct leofs_field read_fragment_req_fields[] = {
 	U32(leofs_read_fragment_req, fragment),
 	U32(leofs_read_fragment_req, target_id),
 	STRUCT(leofs_read_fragment_req, pg, pg_desc),
-	U64(leofs_read_fragment_req, offset),
+	U64(leofs_read_fragment_req, stripe),
+	U32(leofs_read_fragment_req, stripe_unit),
+	U32(leofs_read_fragment_req, offset),
 	U32(leofs_read_fragment_req, length),
 	FLAGS(leofs_read_fragment_req, flags, LEOFS_READ_KNOWN),
 };
@@ -675,6 +718,7 @@ static int read_fragment_reply_check(const void *msg)
 static const struct leofs_field read_fragment_reply_fields[] = {
 	STATUS(leofs_read_fragment_reply, status),
 	U64(leofs_read_fragment_reply, version),
+	U64(leofs_read_fragment_reply, prepared),
 	LE32S(leofs_read_fragment_reply, crcs, LEOFS_MAX_BLOCKS),
 	BLOB(leofs_read_fragment_reply, data, LEOFS_MAX_IO),
 };
@@ -756,6 +800,8 @@ static const struct leofs_field target_statfs_reply_fields[] = {
 	U64(leofs_target_statfs_reply, capacity),
 	U64(leofs_target_statfs_reply, used),
 	U64(leofs_target_statfs_reply, objects),
+	U64(leofs_target_statfs_reply, free),
+	U64(leofs_target_statfs_reply, checksum_errors),
 };
 DESC(target_statfs_reply, leofs_target_statfs_reply, NULL);
 
@@ -810,6 +856,7 @@ static const struct leofs_op storage_ops[] = {
 	[0x05] = OP("TRUNCATE_OBJECTS", truncate_objects_req, &status_reply),
 	[0x06] = OP("DELETE_OBJECTS", delete_objects_req, &status_reply),
 	[0x07] = OP("TARGET_STATFS", target_statfs_req, &target_statfs_reply),
+	[0x08] = OP("COMMIT_FRAGMENT", commit_fragment_req, &status_reply),
 };
 
 static const struct leofs_op *find_op(u16 opcode)

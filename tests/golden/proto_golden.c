@@ -147,7 +147,8 @@ static int golden_write_fragment(void)
 		.ino = 0x0001000000000002ull, .slot = 0, .fragment = 5,
 		.target_id = 12,
 		.pg = { .pool_id = 1, .pg = 42, .map_epoch = 9 },
-		.offset = 8192, .version = 3,
+		.stripe = 2, .stripe_unit = 4096, .offset = 0, .version = 3,
+		.phase = LEOFS_FRAG_DIRECT,
 		.data = { .data = fragment_data, .len = 16 },
 	};
 	struct leofs_write_fragment_req got;

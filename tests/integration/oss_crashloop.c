@@ -290,7 +290,7 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		die("usage: oss_crashloop DIR [KILLS]");
 	target_path = argv[1];
-	r = oss_target_format(target_path, cluster, 1, OSS_TIER_SATA, 10);
+	r = oss_target_format(target_path, cluster, 1, LEOFS_TIER_SATA, 10);
 	if (r)
 		die("format %s: %s", target_path, strerror(-r));
 	srandom((unsigned int)time(NULL));

@@ -65,8 +65,8 @@ static void test_valid(void **state)
 	assert_int_equal(cfg.cluster_id[15], 0xa1);
 	assert_int_equal(cfg.ntargets, 3);
 	assert_string_equal(cfg.targets[2].path, "/srv/t2");
-	assert_int_equal(cfg.targets[1].tier, OSS_TIER_SATA);
-	assert_int_equal(cfg.targets[2].tier, OSS_TIER_SAS);
+	assert_int_equal(cfg.targets[1].tier, LEOFS_TIER_SATA);
+	assert_int_equal(cfg.targets[2].tier, LEOFS_TIER_SAS);
 	assert_int_equal(cfg.targets[0].weight, 100);
 	assert_int_equal(cfg.max_connections, 10);
 	assert_int_equal(cfg.worker_threads, 4);

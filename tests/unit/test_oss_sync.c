@@ -48,7 +48,7 @@ static int setup(void **state)
 	if (!mkdtemp(f->dir))
 		return -1;
 	snprintf(path, sizeof(path), "%s/t", f->dir);
-	if (oss_target_format(path, cluster, 1, OSS_TIER_SSD, 1) ||
+	if (oss_target_format(path, cluster, 1, LEOFS_TIER_SSD, 1) ||
 	    oss_target_open(path, cluster, 1, &opts, &f->t, why, sizeof(why)))
 		return -1;
 	*state = f;

@@ -121,6 +121,7 @@ static void fill(u16 op, bool reply, void *msg)
 		case LEOFS_OP_REMOVEXATTR:
 		case LEOFS_OP_SET_LAYOUT:
 		case LEOFS_OP_WRITE_FRAGMENT:
+		case LEOFS_OP_COMMIT_FRAGMENT:
 		case LEOFS_OP_TRUNCATE_OBJECTS:
 		case LEOFS_OP_DELETE_OBJECTS:
 			return;
@@ -182,6 +183,7 @@ static void fill(u16 op, bool reply, void *msg)
 			struct leofs_read_fragment_reply *m = msg;
 
 			m->version = 3;
+			m->prepared = 4;
 			set_buf(&m->data, payload, 10000);
 			set_crcs(&m->crcs, 10000);
 			return;
@@ -196,6 +198,8 @@ static void fill(u16 op, bool reply, void *msg)
 			m->capacity = 4ull << 40;
 			m->used = 1ull << 40;
 			m->objects = 123456;
+			m->free = 3ull << 40;
+			m->checksum_errors = 2;
 			return;
 		}
 		default:	/* the attr replies */
@@ -419,8 +423,11 @@ static void fill(u16 op, bool reply, void *msg)
 		m->pg.pool_id = 3;
 		m->pg.pg = 200;
 		m->pg.map_epoch = 5;
-		m->offset = 12 * 4096;
+		m->stripe = 12;
+		m->stripe_unit = 65536;
+		m->offset = 3 * 4096;
 		m->version = 17;
+		m->phase = LEOFS_FRAG_PREPARE;
 		set_buf(&m->data, payload, 4096 + 100);
 		set_crcs(&m->crcs, 4096 + 100);
 		return;
@@ -449,9 +456,27 @@ static void fill(u16 op, bool reply, void *msg)
 		m->pg.pool_id = 3;
 		m->pg.pg = 200;
 		m->pg.map_epoch = 5;
+		m->stripe = 12;
+		m->stripe_unit = 131072;
 		m->offset = 8192;
 		m->length = 65536;
 		m->flags = LEOFS_READ_WANT_CRCS;
+		return;
+	}
+	case LEOFS_OP_COMMIT_FRAGMENT: {
+		struct leofs_commit_fragment_req *m = msg;
+
+		m->ino = 9;
+		m->slot = 1;
+		m->fragment = 2;
+		m->target_id = 31;
+		m->pg.pool_id = 3;
+		m->pg.pg = 200;
+		m->pg.map_epoch = 5;
+		m->stripe = 12;
+		m->stripe_unit = 65536;
+		m->version = 18;
+		m->action = LEOFS_COMMIT;
 		return;
 	}
 	case LEOFS_OP_DEGRADED_READ: {
@@ -579,8 +604,8 @@ static int teardown(void **state)
 static void test_every_opcode_has_samples(void **state)
 {
 	(void)state;
-	/* 33 opcodes, each with a request; all but MAP_PUSH with a reply */
-	assert_int_equal(nr_kinds, 33 * 2 - 1);
+	/* 34 opcodes, each with a request; all but MAP_PUSH with a reply */
+	assert_int_equal(nr_kinds, 34 * 2 - 1);
 	assert_string_equal(leofs_op_name(LEOFS_OP_READDIR), "READDIR");
 	assert_null(leofs_op_name(0x0300));
 }
@@ -674,7 +699,9 @@ static void test_fields_and_zero_copy(void **state)
 	assert_int_equal(wd.crcs.count, 2);
 	assert_int_equal(leofs_le32s_get(&wd.crcs, 1), 0x22222222);
 	assert_memory_equal(wd.data.data, payload, w.data.len);
-	assert_int_equal(wd.offset, 12 * 4096);
+	assert_int_equal(wd.offset, 3 * 4096);
+	assert_int_equal(wd.stripe, 12);
+	assert_int_equal(wd.phase, LEOFS_FRAG_PREPARE);
 	assert_int_equal(wd.pg.pg, 200);
 
 	fill(LEOFS_OP_READDIR, true, rd);
@@ -1012,9 +1039,12 @@ static void test_oversize_counts(void **state)
 	/* CRC count beyond LEOFS_MAX_BLOCKS, and not matching the data */
 	fill(LEOFS_OP_WRITE_FRAGMENT, false, &wf);
 	len = leofs_write_fragment_req_encode(&wf, enc_buf, BUF_SIZE);
-	/* crc count sits after ino, slot, fragment, target, pg, off, version */
-	assert_int_equal(get_unaligned_le32(enc_buf + 52), 2);
-	put_unaligned_le32(LEOFS_MAX_BLOCKS + 1, enc_buf + 52);
+	/*
+	 * crc count sits after ino, slot, fragment, target, pg, stripe, unit,
+	 * offset, version, phase
+	 */
+	assert_int_equal(get_unaligned_le32(enc_buf + 64), 2);
+	put_unaligned_le32(LEOFS_MAX_BLOCKS + 1, enc_buf + 64);
 	assert_int_equal(leofs_write_fragment_req_decode(&wfd, enc_buf, len),
 			 -EBADMSG);
 	wf.crcs.count = 1;
@@ -1606,6 +1636,69 @@ static void test_map_limits(void **state)
 
 /* ---- golden ---------------------------------------------------------------------- */
 
+/* Storage fragment messages: ranges inside the unit, phases, actions. */
+static void test_storage_fragment_rules(void **state)
+{
+	struct leofs_write_fragment_req wf = { 0 }, wfd;
+	struct leofs_commit_fragment_req cf = { 0 }, cfd;
+	struct leofs_read_fragment_req rf = { 0 };
+	int len;
+
+	(void)state;
+	fill(LEOFS_OP_WRITE_FRAGMENT, false, &wf);
+	wf.offset = 61440;	/* 4196 bytes from 60 KiB: past the 64 KiB unit */
+	assert_int_equal(leofs_write_fragment_req_encode(&wf, enc_buf, BUF_SIZE),
+			 -EINVAL);
+	wf.offset = 4096;
+	wf.phase = LEOFS_FRAG_DIRECT;	/* direct writes start at 0 */
+	assert_int_equal(leofs_write_fragment_req_encode(&wf, enc_buf, BUF_SIZE),
+			 -EINVAL);
+	wf.offset = 0;
+	assert_true(leofs_write_fragment_req_encode(&wf, enc_buf, BUF_SIZE) > 0);
+	wf.stripe_unit = 65536 + 4096;	/* not a power of two */
+	assert_int_equal(leofs_write_fragment_req_encode(&wf, enc_buf, BUF_SIZE),
+			 -EINVAL);
+	wf.stripe_unit = 65536;
+	wf.version = 0;
+	assert_int_equal(leofs_write_fragment_req_encode(&wf, enc_buf, BUF_SIZE),
+			 -EINVAL);
+	wf.version = 1;
+	len = leofs_write_fragment_req_encode(&wf, enc_buf, BUF_SIZE);
+	put_unaligned_le32(3, enc_buf + 60);	/* unknown phase */
+	assert_int_equal(leofs_write_fragment_req_decode(&wfd, enc_buf, len),
+			 -EPROTO);
+	put_unaligned_le32(0, enc_buf + 60);
+	assert_int_equal(leofs_write_fragment_req_decode(&wfd, enc_buf, len),
+			 -EPROTO);
+
+	fill(LEOFS_OP_COMMIT_FRAGMENT, false, &cf);
+	len = leofs_commit_fragment_req_encode(&cf, enc_buf, BUF_SIZE);
+	assert_true(len > 0);
+	assert_int_equal(leofs_commit_fragment_req_decode(&cfd, enc_buf, len), 0);
+	assert_int_equal(cfd.version, 18);
+	assert_int_equal(cfd.action, LEOFS_COMMIT);
+	put_unaligned_le32(3, enc_buf + len - 4);
+	assert_int_equal(leofs_commit_fragment_req_decode(&cfd, enc_buf, len),
+			 -EPROTO);
+	cf.action = LEOFS_ABORT;
+	cf.stripe_unit = 1024;
+	assert_int_equal(leofs_commit_fragment_req_encode(&cf, enc_buf,
+							  BUF_SIZE), -EINVAL);
+	assert_string_equal(leofs_op_name(LEOFS_OP_COMMIT_FRAGMENT),
+			    "COMMIT_FRAGMENT");
+
+	fill(LEOFS_OP_READ_FRAGMENT, false, &rf);
+	rf.offset = 131072 - 4096;	/* 64 KiB from there: past the unit */
+	assert_int_equal(leofs_read_fragment_req_encode(&rf, enc_buf, BUF_SIZE),
+			 -EINVAL);
+	rf.offset = 65536;
+	rf.flags = LEOFS_READ_PREPARED;
+	assert_true(leofs_read_fragment_req_encode(&rf, enc_buf, BUF_SIZE) > 0);
+	rf.flags = 0x4;
+	assert_int_equal(leofs_read_fragment_req_encode(&rf, enc_buf, BUF_SIZE),
+			 -EINVAL);
+}
+
 static void test_golden(void **state)
 {
 	(void)state;
@@ -1686,6 +1779,7 @@ int main(void)
 		cmocka_unit_test(test_map_round_trip),
 		cmocka_unit_test(test_map_integrity),
 		cmocka_unit_test(test_map_limits),
+		cmocka_unit_test(test_storage_fragment_rules),
 		cmocka_unit_test(test_golden),
 	};
 	const struct CMUnitTest corpus[] = {

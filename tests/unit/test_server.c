@@ -226,7 +226,7 @@ static void *storm_main(void *arg)
 	struct leofs_rpc_call *calls[50];
 	u64 i, round;
 
-	for (round = 0; round < 4; round++) {
+	for (round = 0; round < 25; round++) {
 		for (i = 0; i < 50; i++) {
 			struct leofs_ino_req req = { .ino = s->base + i };
 

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The PG primary's writes: WRITE_STRIPE (a full stripe or a column slice
+ * of one) and PARTIAL_WRITE (read-modify-write), both under the stripe's
+ * lock. New stripes take the direct path (every member replaces its whole
+ * fragment at version 1); everything else is prepare on every member, then
+ * commit on every member, with a version one above the committed one.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "leofs/log.h"
+#include "node.h"
+
+static void reply_write(struct oss_call *c, u32 status, u64 version)
+{
+	struct leofs_write_reply r = { .status = status, .version = version };
+
+	if (status) {
+		struct leofs_status_reply s = { .status = status };
+
+		c->reply(c, &s, sizeof(s));
+		return;
+	}
+	c->reply(c, &r, sizeof(r));
+}
+
+/* Ranks of @mask whose result is 0; transport failures leave pg->live. */
+static u32 sort_results(struct oss_pg *pg, u32 mask, const int *res,
+			int *hard)
+{
+	u32 r, ok = 0;
+
+	*hard = 0;
+	for (r = 0; r < pg->width; r++) {
+		if (!(mask & (1u << r)))
+			continue;
+		if (!res[r])
+			ok |= 1u << r;
+		else if (leofs_err_is_transport(res[r]))
+			pg->live &= ~(1u << r);
+		else if (!*hard)
+			*hard = res[r];
+	}
+	return ok;
+}
+
+/*
+ * Read [off, off + len) of every live member and settle what an earlier
+ * primary left behind: a prepared version committed somewhere is rolled
+ * forward, one committed nowhere is aborted (we hold the stripe lock, so
+ * no other writer is running). Returns the highest committed version, or
+ * a negative errno; res[] holds each member's state and bytes.
+ */
+static s64 settle(struct oss_pg *pg, u32 off, u32 len, struct oss_member *res)
+{
+	int cres[LEOFS_MAX_FRAGMENTS];
+	u32 r, q, tries;
+	u64 maxc;
+	bool changed, committed;
+
+	for (tries = 0; tries < 4; tries++) {
+		oss_pg_read(pg, pg->live, off, len, 0, res);
+		maxc = 0;
+		for (r = 0; r < pg->width; r++) {
+			if (!(pg->live & (1u << r)))
+				continue;
+			if (leofs_err_is_transport(res[r].err) ||
+			    res[r].err == -EHOSTDOWN)
+				pg->live &= ~(1u << r);
+			else if (!res[r].err && res[r].version > maxc)
+				maxc = res[r].version;
+		}
+		changed = false;
+		for (r = 0; r < pg->width; r++) {
+			if (res[r].err || !res[r].prepared ||
+			    res[r].prepared <= res[r].version)
+				continue;
+			committed = false;
+			for (q = 0; q < pg->width; q++)
+				if (!res[q].err &&
+				    res[q].version == res[r].prepared)
+					committed = true;
+			oss_pg_commit(pg, 1u << r,
+				      committed ? LEOFS_COMMIT : LEOFS_ABORT,
+				      res[r].prepared, cres);
+			log_notice("ino %llx slot %u stripe %llu: %s version %llu of fragment %u",
+				   (unsigned long long)pg->ino, pg->slot,
+				   (unsigned long long)pg->stripe,
+				   committed ? "rolled forward" : "aborted",
+				   (unsigned long long)res[r].prepared, r);
+			if (committed)
+				oss_node_count(&pg->n->roll_forwards);
+			changed = true;
+		}
+		if (!changed)
+			return (s64)maxc;
+		oss_members_free(res, pg->width);
+	}
+	return -EAGAIN;
+}
+
+/*
+ * Prepare @v on every rank of @mask, then commit it on every rank that
+ * prepared. The first commit is the point of no return: from then on a
+ * reader rolls the other members forward.
+ */
+static u32 prepare_commit(struct oss_pg *pg, u32 mask, u64 v, u32 off,
+			  u8 *const frags[], u32 len)
+{
+	u32 min = leofs_layout_min_size(&pg->l), prepared, committed;
+	int res[LEOFS_MAX_FRAGMENTS], hard;
+
+	if (oss_pg_count(mask) < min)
+		return LEOFS_S_DEGRADED_READONLY;
+	oss_pg_write(pg, mask, LEOFS_FRAG_PREPARE, v, off, frags, len, res);
+	prepared = sort_results(pg, mask, res, &hard);
+	if (hard || oss_pg_count(prepared) < min) {
+		oss_pg_commit(pg, prepared, LEOFS_ABORT, v, res);
+		return hard ? oss_status(hard) : LEOFS_S_DEGRADED_READONLY;
+	}
+	oss_pg_commit(pg, prepared, LEOFS_COMMIT, v, res);
+	committed = sort_results(pg, prepared, res, &hard);
+	if (!committed)
+		return hard ? oss_status(hard) : LEOFS_S_IO;
+	if (hard)
+		log_error("ino %llx slot %u stripe %llu: commit of version %llu failed on a member: %s",
+			  (unsigned long long)pg->ino, pg->slot,
+			  (unsigned long long)pg->stripe,
+			  (unsigned long long)v, strerror(-hard));
+	/* members that went down after preparing are rolled forward later */
+	return 0;
+}
+
+/* Whole-fragment bytes [off, off + len) of every rank: a new version. */
+static u32 store(struct oss_pg *pg, u8 *const frags[], u32 off, u32 len,
+		 u64 *version)
+{
+	u32 min = leofs_layout_min_size(&pg->l), ok, mask, r;
+	struct oss_member st[LEOFS_MAX_FRAGMENTS];
+	struct oss_stripe_info info;
+	struct oss_obj_id id = { pg->ino, pg->slot, 0 };
+	struct oss_local *lt = oss_node_local(pg->n, pg->targets[0]);
+	int res[LEOFS_MAX_FRAGMENTS], hard, e;
+	bool whole = !off && len == pg->l.stripe_unit;
+	s64 maxc;
+
+	if (oss_pg_count(pg->live) < min)
+		return LEOFS_S_DEGRADED_READONLY;
+	e = oss_stripe_stat(lt->t, &id, pg->l.stripe_unit, pg->stripe, &info);
+	if (e)
+		return oss_status(e);
+	if (!off && !info.version && !info.prepared) {
+		/* a new stripe: one atomic replace per member, no staging */
+		oss_pg_write(pg, pg->live, LEOFS_FRAG_DIRECT, 1, 0, frags, len,
+			     res);
+		ok = sort_results(pg, pg->live, res, &hard);
+		if (!hard) {
+			if (oss_pg_count(ok) < min)
+				return LEOFS_S_DEGRADED_READONLY;
+			*version = 1;
+			return 0;
+		}
+		if (hard != -ESTALE && hard != -EBUSY)
+			return oss_status(hard);
+		/* a member already has this stripe: take the versioned path */
+	}
+	maxc = settle(pg, 0, LEOFS_BLOCK_SIZE, st);
+	if (maxc < 0) {
+		oss_members_free(st, pg->width);
+		return oss_status((int)maxc);
+	}
+	/* a member that missed updates only takes a whole fragment */
+	mask = 0;
+	for (r = 0; r < pg->width; r++)
+		if ((pg->live & (1u << r)) && !st[r].err &&
+		    (whole || st[r].version == (u64)maxc))
+			mask |= 1u << r;
+	oss_members_free(st, pg->width);
+	e = prepare_commit(pg, mask, (u64)maxc + 1, off, frags, len);
+	if (!e)
+		*version = (u64)maxc + 1;
+	return e;
+}
+
+void oss_handle_write_stripe(struct oss_node *n, struct oss_call *c)
+{
+	const struct leofs_write_stripe_req *m = &c->m.ws;
+	u8 *frags[LEOFS_MAX_FRAGMENTS] = { 0 }, *parity = NULL;
+	u32 k = m->layout.k, sl = m->data.len / k, r, status;
+	pthread_mutex_t *lock;
+	struct leofs_ec *ec;
+	struct oss_pg pg;
+	u64 version = 0;
+
+	status = oss_pg_open(n, &pg, m->ino, m->slot, m->stripe, &m->pg,
+			     &m->layout, true);
+	if (status)
+		return reply_write(c, status, 0);
+	for (r = 0; r < k; r++)
+		frags[r] = (u8 *)m->data.data + (size_t)r * sl;
+	if (m->layout.scheme == LEOFS_LAYOUT_EC) {
+		ec = oss_node_ec(n, k, m->layout.m);
+		parity = malloc((size_t)m->layout.m * sl + 1);
+		if (!ec || !parity) {
+			free(parity);
+			oss_pg_close(&pg);
+			return reply_write(c, LEOFS_S_NOMEM, 0);
+		}
+		for (r = k; r < pg.width; r++)
+			frags[r] = parity + (size_t)(r - k) * sl;
+		leofs_ec_encode(ec, sl, frags, frags + k);
+	} else {
+		for (r = 1; r < pg.width; r++)
+			frags[r] = frags[0];
+	}
+	lock = oss_node_stripe_lock(n, m->ino, m->slot, m->stripe);
+	pthread_mutex_lock(lock);
+	status = store(&pg, frags, m->unit_offset, sl, &version);
+	pthread_mutex_unlock(lock);
+	free(parity);
+	oss_pg_close(&pg);
+	reply_write(c, status, version);
+}
+
+/*
+ * One read-modify-write inside unit @u: bytes [a, b) of it become @data.
+ * Works on the block-aligned column range around them in every fragment.
+ */
+static u32 rmw_piece(struct oss_pg *pg, u32 u, u32 a, u32 b, const u8 *data,
+		     u64 *version)
+{
+	u32 unit = pg->l.stripe_unit, k = pg->l.k, a0, b0, len, r;
+	u32 cur = 0, want = 0, mask;
+	struct oss_member st[LEOFS_MAX_FRAGMENTS];
+	u8 *frags[LEOFS_MAX_FRAGMENTS] = { 0 }, *mem;
+	struct leofs_ec *ec = NULL;
+	u32 status = 0;
+	s64 maxc;
+
+	a0 = a / LEOFS_BLOCK_SIZE * LEOFS_BLOCK_SIZE;
+	b0 = (b + LEOFS_BLOCK_SIZE - 1) / LEOFS_BLOCK_SIZE * LEOFS_BLOCK_SIZE;
+	if (b0 > unit)
+		b0 = unit;
+	len = b0 - a0;
+	if (oss_pg_count(pg->live) < leofs_layout_min_size(&pg->l))
+		return LEOFS_S_DEGRADED_READONLY;
+	maxc = settle(pg, a0, len, st);
+	if (maxc < 0) {
+		oss_members_free(st, pg->width);
+		return oss_status((int)maxc);
+	}
+	for (r = 0; r < pg->width; r++)
+		if ((pg->live & (1u << r)) && !st[r].err &&
+		    st[r].version == (u64)maxc)
+			cur |= 1u << r;
+	mem = calloc(pg->width, len);
+	if (!mem) {
+		oss_members_free(st, pg->width);
+		return LEOFS_S_NOMEM;
+	}
+	for (r = 0; r < pg->width; r++) {
+		frags[r] = mem + (size_t)r * len;
+		if (cur & (1u << r))
+			memcpy(frags[r], st[r].buf, len);
+	}
+	if (pg->l.scheme == LEOFS_LAYOUT_EC) {
+		ec = oss_node_ec(pg->n, k, pg->l.m);
+		for (r = 0; r < k; r++)
+			if (!(cur & (1u << r)))
+				want |= 1u << r;
+		if (!ec || (want && leofs_ec_reconstruct(ec, len, frags, cur,
+							 want)))
+			status = ec ? LEOFS_S_IO : LEOFS_S_NOMEM;
+	} else if (!cur) {
+		status = LEOFS_S_IO;
+	} else {
+		for (r = 0; r < pg->width; r++)
+			if (cur & (1u << r))
+				break;
+		frags[0] = frags[r];
+	}
+	if (!status) {
+		memcpy(frags[pg->l.scheme == LEOFS_LAYOUT_EC ? u : 0] + (a - a0),
+		       data, b - a);
+		if (ec)
+			leofs_ec_encode(ec, len, frags, frags + k);
+		else
+			for (r = 1; r < pg->width; r++)
+				frags[r] = frags[0];
+		mask = cur & pg->live;
+		status = prepare_commit(pg, mask, (u64)maxc + 1, a0, frags, len);
+		if (!status)
+			*version = (u64)maxc + 1;
+	}
+	oss_members_free(st, pg->width);
+	free(mem);
+	return status;
+}
+
+void oss_handle_partial_write(struct oss_node *n, struct oss_call *c)
+{
+	const struct leofs_partial_write_req *m = &c->m.pw;
+	u32 unit = m->layout.stripe_unit, pos, end, u, a, b, status;
+	const u8 *data = m->data.data;
+	pthread_mutex_t *lock;
+	struct oss_pg pg;
+	u64 version = 0;
+
+	status = oss_pg_open(n, &pg, m->ino, m->slot, m->stripe, &m->pg,
+			     &m->layout, true);
+	if (status)
+		return reply_write(c, status, 0);
+	lock = oss_node_stripe_lock(n, m->ino, m->slot, m->stripe);
+	pthread_mutex_lock(lock);
+	/* one version per unit touched: each byte is old or new, never torn */
+	for (pos = m->offset, end = m->offset + m->data.len; pos < end && !status;
+	     pos = (u + 1) * unit) {
+		u = pos / unit;
+		a = pos % unit;
+		b = end - u * unit < unit ? end - u * unit : unit;
+		status = rmw_piece(&pg, u, a, b, data + (pos - m->offset),
+				   &version);
+	}
+	pthread_mutex_unlock(lock);
+	oss_pg_close(&pg);
+	reply_write(c, status, version);
+}

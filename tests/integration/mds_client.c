@@ -1,0 +1,985 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A leofs-mds client for the integration tests: each subcommand drives
+ * one scenario through the network (include/leofs/rpc.h, or raw frames
+ * where a test needs to choose request ids or send garbage) and exits 0
+ * when every check held.
+ *
+ *	mds_client posix PORT			every POSIX case
+ *	mds_client resend PORT			reply cache across reconnects
+ *	mds_client storm PORT CONNS DIR_NAME LOG	creates until killed
+ *	mds_client verify PORT DIR_NAME LOG	every logged create exists
+ *	mds_client status PORT SHARD		GETATTR of (shard, 1): status
+ *	mds_client map PORT OUT			MAP_GET, map bytes to OUT
+ *	mds_client node PORT NODE		"up" or "down", and the epoch
+ *	mds_client unlinkdata PORT N POOL DIR	N files with data, unlinked
+ *	mds_client badinput PORT		malformed and hostile requests
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "leofs/proto_map.h"
+#include "leofs/proto_msg.h"
+#include "leofs/rpc.h"
+
+#define ROOT 1ull
+#define TMO  30000
+
+static int failures;
+
+#define CHECK(cond, ...)                                                     \
+	do {                                                                 \
+		if (!(cond)) {                                               \
+			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+			fprintf(stderr, __VA_ARGS__);                        \
+			fputc('\n', stderr);                                 \
+			failures++;                                          \
+		}                                                            \
+	} while (0)
+
+static u16 port;
+static const struct leofs_creds root_cr = { 0, 0, 0, { 0 } };
+static const struct leofs_creds user_cr = { 1000, 1000, 0, { 0 } };
+
+static struct leofs_rpc *conn(u64 session)
+{
+	struct leofs_rpc_opts o = { .peer_kind = LEOFS_PEER_CLIENT,
+				    .session_id = session,
+				    .connect_timeout_ms = 5000 };
+	struct leofs_rpc *r;
+	int rc = leofs_rpc_connect("127.0.0.1", port, &o, NULL, &r);
+
+	if (rc) {
+		fprintf(stderr, "connect to %u: %s\n", port, strerror(-rc));
+		exit(2);
+	}
+	return r;
+}
+
+/* One call; returns the status, the reply decoded into out. */
+static u32 call(struct leofs_rpc *r, u16 op, const void *msg, size_t size,
+		void *out, size_t out_size)
+{
+	struct leofs_rpc_reply raw;
+	int rc = leofs_rpc_call(r, op, msg, size, out, out_size, &raw, TMO);
+
+	if (rc) {
+		fprintf(stderr, "%s: transport error %s\n", leofs_op_name(op),
+			strerror(-rc));
+		exit(2);
+	}
+	leofs_rpc_reply_free(&raw); /* callers only use fixed fields */
+	return *(u32 *)out;
+}
+
+static struct leofs_buf nm(const char *s)
+{
+	struct leofs_buf b = { s, (u32)strlen(s) };
+
+	return b;
+}
+
+static u32 mk(struct leofs_rpc *r, const struct leofs_creds *cr, u16 op,
+	      u64 parent, const char *name, u32 mode, u32 flags, u64 *ino)
+{
+	struct leofs_create_req q = { .creds = *cr,
+				      .parent = parent,
+				      .name = nm(name),
+				      .mode = mode,
+				      .flags = flags };
+	struct leofs_attr_reply a;
+	u32 st = call(r, op, &q, sizeof(q), &a, sizeof(a));
+
+	if (ino)
+		*ino = a.attr.ino;
+	return st;
+}
+
+static u32 lookup(struct leofs_rpc *r, const struct leofs_creds *cr, u64 parent,
+		  const char *name, struct leofs_attr *out)
+{
+	struct leofs_name_req q = { .creds = *cr,
+				    .parent = parent,
+				    .name = nm(name) };
+	struct leofs_attr_reply a;
+	u32 st = call(r, LEOFS_OP_LOOKUP, &q, sizeof(q), &a, sizeof(a));
+
+	if (out)
+		*out = a.attr;
+	return st;
+}
+
+static u32 rm(struct leofs_rpc *r, const struct leofs_creds *cr, u16 op,
+	      u64 parent, const char *name)
+{
+	struct leofs_name_req q = { .creds = *cr,
+				    .parent = parent,
+				    .name = nm(name) };
+	struct leofs_status_reply s;
+
+	return call(r, op, &q, sizeof(q), &s, sizeof(s));
+}
+
+static u32 ren(struct leofs_rpc *r, u64 op_, const char *on, u64 np,
+	       const char *nn, u32 flags)
+{
+	struct leofs_rename_req q = { .creds = root_cr,
+				      .old_parent = op_,
+				      .old_name = nm(on),
+				      .new_parent = np,
+				      .new_name = nm(nn),
+				      .flags = flags };
+	struct leofs_status_reply s;
+
+	return call(r, LEOFS_OP_RENAME, &q, sizeof(q), &s, sizeof(s));
+}
+
+static const char *sname(u32 st)
+{
+	static char buf[16];
+
+	switch (st) {
+	case LEOFS_S_OK:
+		return "OK";
+	case LEOFS_S_NOENT:
+		return "NOENT";
+	case LEOFS_S_EXIST:
+		return "EXIST";
+	case LEOFS_S_STALE:
+		return "STALE";
+	case LEOFS_S_WRONG_SHARD:
+		return "WRONG_SHARD";
+	case LEOFS_S_BADMSG:
+		return "BADMSG";
+	case LEOFS_S_PROTO:
+		return "PROTO";
+	case LEOFS_S_NOTSUP:
+		return "NOTSUP";
+	}
+	snprintf(buf, sizeof(buf), "%u", st);
+	return buf;
+}
+
+#define EXPECT(st, want) \
+	CHECK((st) == (want), "got %s, want %s", sname(st), sname(want))
+
+/* ---- posix ----------------------------------------------------------------- */
+
+static int readdir_all(struct leofs_rpc *r, u64 dir, u32 *count, u32 nfiles,
+		       u8 *seen)
+{
+	struct leofs_readdir_req q = { .creds = root_cr,
+				       .ino = dir,
+				       .max_entries = 512,
+				       .max_bytes = 65536 };
+	struct leofs_readdir_reply *rep = malloc(sizeof(*rep));
+	struct leofs_rpc_reply raw;
+	u32 i, idx;
+	int rc;
+
+	*count = 0;
+	for (;;) {
+		rc = leofs_rpc_call(r, LEOFS_OP_READDIR, &q, sizeof(q), rep,
+				    sizeof(*rep), &raw, TMO);
+		if (rc || rep->status) {
+			free(rep);
+			return -1;
+		}
+		for (i = 0; i < rep->nr_entries; i++) {
+			char n[256];
+
+			memcpy(n, rep->entries[i].name.data,
+			       rep->entries[i].name.len);
+			n[rep->entries[i].name.len] = 0;
+			(*count)++;
+			if (sscanf(n, "e%u", &idx) == 1 && idx < nfiles) {
+				CHECK(!seen[idx], "entry e%u listed twice",
+				      idx);
+				seen[idx] = 1;
+			}
+			q.cookie = rep->entries[i].next_cookie;
+		}
+		leofs_rpc_reply_free(&raw);
+		if (rep->eof)
+			break;
+	}
+	free(rep);
+	return 0;
+}
+
+static int cmd_posix(void)
+{
+	struct leofs_rpc *r = conn(0);
+	struct leofs_attr a;
+	u64 d, sub, f, g;
+	char name[300];
+	u32 i, n;
+	u8 *seen;
+
+	EXPECT(mk(r, &root_cr, LEOFS_OP_MKDIR, ROOT, "posix", 0755, 0, &d),
+	       LEOFS_S_OK);
+	EXPECT(mk(r, &root_cr, LEOFS_OP_CREATE, d, "f", 0644, LEOFS_CREATE_EXCL,
+		  &f),
+	       LEOFS_S_OK);
+	EXPECT(mk(r, &root_cr, LEOFS_OP_CREATE, d, "f", 0644, LEOFS_CREATE_EXCL,
+		  NULL),
+	       LEOFS_S_EXIST);
+	/* without EXCL an existing file is returned */
+	EXPECT(mk(r, &root_cr, LEOFS_OP_CREATE, d, "f", 0644, 0, &g),
+	       LEOFS_S_OK);
+	CHECK(g == f, "create without EXCL gave another inode");
+	EXPECT(mk(r, &root_cr, LEOFS_OP_MKDIR, d, "f", 0755, 0, NULL),
+	       LEOFS_S_EXIST);
+	EXPECT(lookup(r, &root_cr, d, "nope", NULL), LEOFS_S_NOENT);
+	EXPECT(rm(r, &root_cr, LEOFS_OP_UNLINK, d, "nope"), LEOFS_S_NOENT);
+	EXPECT(mk(r, &root_cr, LEOFS_OP_MKDIR, d, "sub", 0755, 0, &sub),
+	       LEOFS_S_OK);
+	EXPECT(mk(r, &root_cr, LEOFS_OP_CREATE, sub, "x", 0644, 0, NULL),
+	       LEOFS_S_OK);
+	EXPECT(rm(r, &root_cr, LEOFS_OP_RMDIR, d, "sub"), LEOFS_S_NOTEMPTY);
+	EXPECT(rm(r, &root_cr, LEOFS_OP_UNLINK, d, "sub"), LEOFS_S_ISDIR);
+	EXPECT(rm(r, &root_cr, LEOFS_OP_RMDIR, d, "f"), LEOFS_S_NOTDIR);
+	EXPECT(mk(r, &root_cr, LEOFS_OP_CREATE, d, "sub", 0644, 0, NULL),
+	       LEOFS_S_ISDIR);
+	EXPECT(mk(r, &root_cr, LEOFS_OP_CREATE, f, "y", 0644, 0, NULL),
+	       LEOFS_S_NOTDIR);
+	/* rename into its own subtree */
+	EXPECT(ren(r, d, "sub", sub, "inside", 0), LEOFS_S_INVAL);
+	/* rename replacing a file, then NOREPLACE */
+	EXPECT(mk(r, &root_cr, LEOFS_OP_CREATE, d, "g", 0644, 0, &g),
+	       LEOFS_S_OK);
+	EXPECT(ren(r, d, "g", d, "f", 0), LEOFS_S_OK);
+	EXPECT(lookup(r, &root_cr, d, "f", &a), LEOFS_S_OK);
+	CHECK(a.ino == g, "rename did not replace the target");
+	EXPECT(lookup(r, &root_cr, d, "g", NULL), LEOFS_S_NOENT);
+	EXPECT(ren(r, d, "f", d, "sub", LEOFS_RENAME_NOREPLACE), LEOFS_S_EXIST);
+	EXPECT(ren(r, d, "f", d, "sub", 0), LEOFS_S_ISDIR);
+	/* non-root credentials */
+	EXPECT(mk(r, &user_cr, LEOFS_OP_CREATE, d, "u", 0644, 0, NULL),
+	       LEOFS_S_ACCES);
+	EXPECT(rm(r, &user_cr, LEOFS_OP_UNLINK, d, "f"), LEOFS_S_ACCES);
+	EXPECT(mk(r, &root_cr, LEOFS_OP_MKDIR, d, "private", 0700, 0, &g),
+	       LEOFS_S_OK);
+	EXPECT(lookup(r, &user_cr, g, "x", NULL), LEOFS_S_ACCES);
+	/* 255 bytes is the longest name (longer: see badinput) */
+	memset(name, 'n', 255);
+	name[255] = 0;
+	EXPECT(mk(r, &root_cr, LEOFS_OP_CREATE, d, name, 0644, 0, NULL),
+	       LEOFS_S_OK);
+	EXPECT(lookup(r, &root_cr, d, name, NULL), LEOFS_S_OK);
+	/* links, symlinks, xattrs */
+	{
+		struct leofs_link_req lq = { .creds = root_cr,
+					     .ino = a.ino,
+					     .new_parent = d,
+					     .name = nm("hard") };
+		struct leofs_symlink_req sq = { .creds = root_cr,
+						.parent = d,
+						.name = nm("sym"),
+						.target = nm("f") };
+		struct leofs_ino_req iq = { .creds = root_cr };
+		struct leofs_readlink_reply rl;
+		struct leofs_setxattr_req xq = { .creds = root_cr,
+						 .ino = a.ino,
+						 .name = nm("user.k"),
+						 .value = nm("v1") };
+		struct leofs_getxattr_req gq = { .creds = root_cr,
+						 .ino = a.ino,
+						 .name = nm("user.k"),
+						 .size = 0 };
+		struct leofs_attr_reply ar;
+		struct leofs_xattr_reply xr;
+		struct leofs_status_reply sr;
+
+		EXPECT(call(r, LEOFS_OP_LINK, &lq, sizeof(lq), &ar, sizeof(ar)),
+		       LEOFS_S_OK);
+		CHECK(ar.attr.nlink == 2, "nlink %u after link", ar.attr.nlink);
+		EXPECT(call(r, LEOFS_OP_LINK, &lq, sizeof(lq), &ar, sizeof(ar)),
+		       LEOFS_S_EXIST);
+		EXPECT(call(r, LEOFS_OP_SYMLINK, &sq, sizeof(sq), &ar,
+			    sizeof(ar)),
+		       LEOFS_S_OK);
+		iq.ino = ar.attr.ino;
+		{
+			struct leofs_rpc_reply raw;
+
+			CHECK(!leofs_rpc_call(r, LEOFS_OP_READLINK, &iq,
+					      sizeof(iq), &rl, sizeof(rl), &raw,
+					      TMO) &&
+				      rl.status == LEOFS_S_OK &&
+				      rl.target.len == 1 &&
+				      !memcmp(rl.target.data, "f", 1),
+			      "readlink");
+			leofs_rpc_reply_free(&raw);
+		}
+		EXPECT(call(r, LEOFS_OP_SETXATTR, &xq, sizeof(xq), &sr,
+			    sizeof(sr)),
+		       LEOFS_S_OK);
+		EXPECT(call(r, LEOFS_OP_GETXATTR, &gq, sizeof(gq), &xr,
+			    sizeof(xr)),
+		       LEOFS_S_OK);
+		CHECK(xr.size == 2, "xattr size %u", xr.size);
+		gq.name = nm("user.none");
+		EXPECT(call(r, LEOFS_OP_GETXATTR, &gq, sizeof(gq), &xr,
+			    sizeof(xr)),
+		       LEOFS_S_NODATA);
+	}
+	/* requests for inodes that do not exist */
+	{
+		struct leofs_ino_req iq = { .creds = root_cr,
+					    .ino = 0x123456789ull };
+		struct leofs_attr_reply ar;
+
+		EXPECT(call(r, LEOFS_OP_GETATTR, &iq, sizeof(iq), &ar,
+			    sizeof(ar)),
+		       LEOFS_S_STALE);
+		EXPECT(lookup(r, &root_cr, 0x123456789ull, "x", NULL),
+		       LEOFS_S_STALE);
+	}
+	/* readdir of 10,000 entries, complete, while entries change */
+	EXPECT(mk(r, &root_cr, LEOFS_OP_MKDIR, d, "big", 0755, 0, &g),
+	       LEOFS_S_OK);
+	/* created 64 at a time, so that they share group commits */
+	for (i = 0; i < 10000; i += 64) {
+		struct leofs_rpc_call *calls[64];
+		struct leofs_rpc_reply rep;
+		char names[64][16];
+		u32 k, m = 10000 - i < 64 ? 10000 - i : 64;
+
+		for (k = 0; k < m; k++) {
+			struct leofs_create_req q = {
+				.creds = root_cr,
+				.parent = g,
+				.mode = 0644,
+				.flags = LEOFS_CREATE_EXCL
+			};
+
+			snprintf(names[k], sizeof(names[k]), "e%u", i + k);
+			q.name = nm(names[k]);
+			CHECK(!leofs_rpc_send(r, LEOFS_OP_CREATE, &q, sizeof(q),
+					      &calls[k]),
+			      "send");
+		}
+		for (k = 0; k < m; k++) {
+			CHECK(!leofs_rpc_wait(calls[k], TMO, &rep), "wait");
+			EXPECT(rep.status, LEOFS_S_OK);
+			leofs_rpc_reply_free(&rep);
+		}
+	}
+	seen = calloc(10000, 1);
+	CHECK(!readdir_all(r, g, &n, 10000, seen), "readdir failed");
+	CHECK(n == 10000, "readdir listed %u entries", n);
+	for (i = 0; i < 10000; i++)
+		CHECK(seen[i], "e%u missing", i);
+	free(seen);
+	leofs_rpc_close(r);
+	return failures ? 1 : 0;
+}
+
+/* ---- raw frames ------------------------------------------------------------ */
+
+static int raw_connect(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		perror("connect");
+		exit(2);
+	}
+	return fd;
+}
+
+static void raw_send(int fd, const void *buf, size_t len)
+{
+	if (write(fd, buf, len) != (ssize_t)len) {
+		perror("write");
+		exit(2);
+	}
+}
+
+static int raw_send_msg(int fd, u16 op, u64 id, const void *msg, size_t size)
+{
+	static u8 buf[LEOFS_FRAME_HDR_SIZE + 70000];
+	struct leofs_frame_hdr h = { .version = 1, .opcode = op, .req_id = id };
+	int len = leofs_frame_build(buf, sizeof(buf), &h, msg, size);
+
+	if (len < 0)
+		return len;
+	raw_send(fd, buf, (size_t)len);
+	return 0;
+}
+
+/* A frame with any body (valid framing, CRC). */
+static void raw_send_body(int fd, u16 op, u64 id, const void *body, u32 len)
+{
+	u8 *buf = malloc(LEOFS_FRAME_HDR_SIZE + len);
+	struct leofs_frame_hdr h = {
+		.version = 1, .opcode = op, .body_len = len, .req_id = id
+	};
+
+	leofs_frame_hdr_encode(&h, buf);
+	memcpy(buf + LEOFS_FRAME_HDR_SIZE, body, len);
+	leofs_frame_seal(buf, buf + LEOFS_FRAME_HDR_SIZE, len);
+	raw_send(fd, buf, LEOFS_FRAME_HDR_SIZE + len);
+	free(buf);
+}
+
+static int read_full(int fd, void *buf, size_t len, int tmo_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		if (poll(&p, 1, tmo_ms) != 1)
+			return -ETIMEDOUT;
+		n = read(fd, (u8 *)buf + got, len - got);
+		if (n <= 0)
+			return -ECONNRESET;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+/* Reads one reply frame; returns its body (malloc) or NULL if closed. */
+static u8 *raw_recv(int fd, struct leofs_frame_hdr *h, int tmo_ms)
+{
+	u8 hdr[LEOFS_FRAME_HDR_SIZE], *body;
+
+	if (read_full(fd, hdr, sizeof(hdr), tmo_ms) ||
+	    leofs_frame_hdr_decode(h, hdr, sizeof(hdr)))
+		return NULL;
+	body = malloc(h->body_len + 1);
+	if (read_full(fd, body, h->body_len, tmo_ms)) {
+		free(body);
+		return NULL;
+	}
+	return body;
+}
+
+static u32 raw_status(int fd, u64 id)
+{
+	struct leofs_frame_hdr h;
+	u8 *b = raw_recv(fd, &h, 10000);
+	u32 st;
+
+	if (!b)
+		return 0xffffffff;
+	CHECK(h.req_id == id, "reply to %llu, want %llu",
+	      (unsigned long long)h.req_id, (unsigned long long)id);
+	st = h.body_len >= 4 ? get_unaligned_le32(b) : 0xfffffffe;
+	free(b);
+	return st;
+}
+
+static u64 raw_hello(int fd, u64 session)
+{
+	struct leofs_hello_req q = { .version_min = 1,
+				     .version_max = 1,
+				     .peer_kind = LEOFS_PEER_CLIENT,
+				     .session_id = session };
+	struct leofs_hello_reply rep;
+	struct leofs_frame_hdr h;
+	u8 *b;
+
+	raw_send_msg(fd, LEOFS_OP_HELLO, 1, &q, sizeof(q));
+	b = raw_recv(fd, &h, 10000);
+	if (!b || leofs_hello_reply_decode(&rep, b, h.body_len) || rep.status) {
+		fprintf(stderr, "HELLO failed\n");
+		exit(2);
+	}
+	free(b);
+	return rep.session_id;
+}
+
+/* An attr reply's inode, or 0. */
+static u64 raw_attr_ino(int fd, u32 *status)
+{
+	struct leofs_attr_reply a;
+	struct leofs_frame_hdr h;
+	u8 *b = raw_recv(fd, &h, 10000);
+
+	*status = 0xffffffff;
+	if (!b)
+		return 0;
+	if (leofs_create_reply_decode(&a, b, h.body_len) == 0)
+		*status = a.status;
+	free(b);
+	return a.attr.ino;
+}
+
+static int cmd_resend(void)
+{
+	struct leofs_create_req cq = { .creds = root_cr,
+				       .parent = ROOT,
+				       .name = nm("resent"),
+				       .mode = 0644,
+				       .flags = LEOFS_CREATE_EXCL };
+	struct leofs_name_req uq = { .creds = root_cr,
+				     .parent = ROOT,
+				     .name = nm("resent") };
+	u64 session, ino1, ino2;
+	u32 st;
+	int fd;
+
+	fd = raw_connect();
+	session = raw_hello(fd, 0);
+	raw_send_msg(fd, LEOFS_OP_CREATE, 100, &cq, sizeof(cq));
+	ino1 = raw_attr_ino(fd, &st);
+	EXPECT(st, LEOFS_S_OK);
+	close(fd);
+
+	/* the same request after a reconnect: the original answer */
+	fd = raw_connect();
+	CHECK(raw_hello(fd, session) == session, "session not resumed");
+	raw_send_msg(fd, LEOFS_OP_CREATE, 100, &cq, sizeof(cq));
+	ino2 = raw_attr_ino(fd, &st);
+	EXPECT(st, LEOFS_S_OK);
+	CHECK(ino1 == ino2, "resent create made inode %llx, first %llx",
+	      (unsigned long long)ino2, (unsigned long long)ino1);
+	/* a new request id is a new create: EXCL fails */
+	raw_send_msg(fd, LEOFS_OP_CREATE, 101, &cq, sizeof(cq));
+	raw_attr_ino(fd, &st);
+	EXPECT(st, LEOFS_S_EXIST);
+
+	raw_send_msg(fd, LEOFS_OP_UNLINK, 102, &uq, sizeof(uq));
+	EXPECT(raw_status(fd, 102), LEOFS_S_OK);
+	close(fd);
+	fd = raw_connect();
+	raw_hello(fd, session);
+	/* applied once: the resend answers OK, not NOENT */
+	raw_send_msg(fd, LEOFS_OP_UNLINK, 102, &uq, sizeof(uq));
+	EXPECT(raw_status(fd, 102), LEOFS_S_OK);
+	/* the same id for another operation is refused */
+	raw_send_msg(fd, LEOFS_OP_CREATE, 102, &cq, sizeof(cq));
+	raw_attr_ino(fd, &st);
+	EXPECT(st, LEOFS_S_PROTO);
+	close(fd);
+	{
+		struct leofs_rpc *r = conn(0);
+
+		EXPECT(lookup(r, &root_cr, ROOT, "resent", NULL),
+		       LEOFS_S_NOENT);
+		leofs_rpc_close(r);
+	}
+	printf("session %016llx\n", (unsigned long long)session);
+	return failures ? 1 : 0;
+}
+
+/* ---- create storm and verification ------------------------------------------ */
+
+struct storm {
+	int id;
+	u64 dir;
+	FILE *log;
+	pthread_mutex_t *lock;
+};
+
+#define STORM_DEPTH 16
+
+static void *storm_main(void *arg)
+{
+	struct storm *s = arg;
+	struct leofs_rpc *r = conn(0);
+	struct leofs_rpc_call *calls[STORM_DEPTH];
+	char names[STORM_DEPTH][32];
+	struct leofs_create_req q = { .creds = root_cr,
+				      .parent = s->dir,
+				      .mode = 0644,
+				      .flags = LEOFS_CREATE_EXCL };
+	struct leofs_rpc_reply rep;
+	u32 i, n = 0, k;
+	int rc;
+
+	for (;;) {
+		for (k = 0; k < STORM_DEPTH; k++) {
+			snprintf(names[k], sizeof(names[k]), "s%d-%u", s->id,
+				 n++);
+			q.name = nm(names[k]);
+			rc = leofs_rpc_send(r, LEOFS_OP_CREATE, &q, sizeof(q),
+					    &calls[k]);
+			if (rc) {
+				fprintf(stderr, "send: %s\n", strerror(-rc));
+				exit(3);
+			}
+		}
+		for (i = 0; i < STORM_DEPTH; i++) {
+			rc = leofs_rpc_wait(calls[i], TMO, &rep);
+			if (rc) {
+				fprintf(stderr, "wait: %s\n", strerror(-rc));
+				exit(3);
+			}
+			if (rep.status == LEOFS_S_OK) {
+				/* acknowledged: it must survive a crash */
+				pthread_mutex_lock(s->lock);
+				fprintf(s->log, "%s\n", names[i]);
+				fflush(s->log);
+				pthread_mutex_unlock(s->lock);
+			}
+			leofs_rpc_reply_free(&rep);
+		}
+	}
+}
+
+static u64 dir_of(struct leofs_rpc *r, const char *name, bool make)
+{
+	struct leofs_attr a;
+	u64 ino;
+
+	if (lookup(r, &root_cr, ROOT, name, &a) == LEOFS_S_OK)
+		return a.ino;
+	if (make && mk(r, &root_cr, LEOFS_OP_MKDIR, ROOT, name, 0755, 0,
+		       &ino) == LEOFS_S_OK)
+		return ino;
+	fprintf(stderr, "no directory %s\n", name);
+	exit(2);
+}
+
+static int cmd_storm(int conns, const char *dname, const char *logpath)
+{
+	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	struct storm s[64];
+	pthread_t t[64];
+	struct leofs_rpc *r = conn(0);
+	u64 dir = dir_of(r, dname, true);
+	FILE *log = fopen(logpath, "a");
+	int i;
+
+	leofs_rpc_close(r);
+	if (!log || conns < 1 || conns > 64)
+		return 2;
+	for (i = 0; i < conns; i++) {
+		s[i] = (struct storm){ i, dir, log, &lock };
+		pthread_create(&t[i], NULL, storm_main, &s[i]);
+	}
+	for (i = 0; i < conns; i++)
+		pthread_join(t[i], NULL);
+	return 0;
+}
+
+static int cmd_verify(const char *dname, const char *logpath)
+{
+	struct leofs_rpc *r = conn(0);
+	u64 dir = dir_of(r, dname, false);
+	FILE *log = fopen(logpath, "r");
+	char line[64];
+	u32 n = 0, missing = 0;
+
+	if (!log)
+		return 2;
+	while (fgets(line, sizeof(line), log)) {
+		line[strcspn(line, "\n")] = 0;
+		if (!*line)
+			continue;
+		n++;
+		if (lookup(r, &root_cr, dir, line, NULL) != LEOFS_S_OK) {
+			if (missing++ < 10)
+				fprintf(stderr, "acknowledged %s is missing\n",
+					line);
+		}
+	}
+	printf("%u acknowledged creates, %u missing\n", n, missing);
+	leofs_rpc_close(r);
+	return missing || !n ? 1 : 0;
+}
+
+/* ---- shards, map ------------------------------------------------------------- */
+
+static int cmd_status(u16 shard)
+{
+	struct leofs_rpc *r = conn(0);
+	struct leofs_ino_req q = { .creds = root_cr,
+				   .ino = (u64)shard << 48 | 1 };
+	struct leofs_attr_reply a;
+
+	printf("%s\n",
+	       sname(call(r, LEOFS_OP_GETATTR, &q, sizeof(q), &a, sizeof(a))));
+	leofs_rpc_close(r);
+	return 0;
+}
+
+/* MAP_GET: the reply decoded into a map (caller frees the body). */
+static int map_get(struct leofs_rpc *r, struct leofs_map_reply *rep,
+		   struct leofs_rpc_reply *raw)
+{
+	struct leofs_map_get_req q = { 0 };
+	int rc = leofs_rpc_call(r, LEOFS_OP_MAP_GET, &q, sizeof(q), rep,
+				sizeof(*rep), raw, TMO);
+
+	return rc ? rc : (int)rep->status;
+}
+
+static int cmd_map(const char *out)
+{
+	struct leofs_rpc *r = conn(0);
+	struct leofs_map_reply rep;
+	struct leofs_rpc_reply raw;
+	FILE *f;
+
+	if (map_get(r, &rep, &raw))
+		return 1;
+	f = fopen(out, "w");
+	if (!f || fwrite(rep.map.data, 1, rep.map.len, f) != rep.map.len)
+		return 2;
+	fclose(f);
+	printf("epoch %llu, %u bytes\n", (unsigned long long)rep.epoch,
+	       rep.map.len);
+	leofs_rpc_reply_free(&raw);
+	leofs_rpc_close(r);
+	return 0;
+}
+
+static int cmd_node(u32 node)
+{
+	struct leofs_rpc *r = conn(0);
+	struct leofs_map_reply rep;
+	struct leofs_rpc_reply raw;
+	struct leofs_map_counts c;
+	struct leofs_map m = { 0 };
+	u32 *scratch, i;
+	int rc = 1;
+
+	if (map_get(r, &rep, &raw) ||
+	    leofs_map_decode_counts(rep.map.data, rep.map.len, &c))
+		return 1;
+	m.node_count = c.node_count;
+	m.target_count = c.target_count;
+	m.pool_count = c.pool_count;
+	m.mds_count = c.mds_count;
+	m.shard_count = c.shard_count;
+	m.override_count = c.override_count;
+	m.nodes = calloc(c.node_count + 1, sizeof(*m.nodes));
+	m.targets = calloc(c.target_count + 1, sizeof(*m.targets));
+	m.pools = calloc(c.pool_count + 1, sizeof(*m.pools));
+	m.mds = calloc(c.mds_count + 1, sizeof(*m.mds));
+	m.shards = calloc(c.shard_count + 1, sizeof(*m.shards));
+	m.overrides = calloc(c.override_count + 1, sizeof(*m.overrides));
+	scratch = calloc(c.target_count + 1, 4);
+	if (leofs_map_decode(rep.map.data, rep.map.len, &m, scratch))
+		return 1;
+	for (i = 0; i < m.node_count; i++)
+		if (m.nodes[i].id == node) {
+			printf("%s %llu\n",
+			       m.nodes[i].state & LEOFS_STATE_UP ? "up" :
+								   "down",
+			       (unsigned long long)m.epoch);
+			rc = 0;
+		}
+	leofs_rpc_reply_free(&raw);
+	leofs_rpc_close(r);
+	return rc;
+}
+
+/* ---- deletion ------------------------------------------------------------------ */
+
+static int cmd_unlinkdata(u32 n, u32 pool, const char *dname)
+{
+	struct leofs_rpc *r = conn(0);
+	struct leofs_set_layout_req lq = {
+		.creds = root_cr,
+		.layout = { .pool_id = pool,
+			    .scheme = LEOFS_LAYOUT_REPLICA,
+			    .k = 1,
+			    .m = 1,
+			    .stripe_unit = 1 << 20,
+			    .stripe_count = 4 },
+	};
+	struct leofs_commit_size_req sq = { .creds = root_cr, .size = 5000 };
+	struct leofs_status_reply st;
+	struct leofs_attr_reply ar;
+	char name[32];
+	u64 dir, ino;
+	u32 i;
+
+	EXPECT(mk(r, &root_cr, LEOFS_OP_MKDIR, ROOT, dname, 0755, 0, &dir),
+	       LEOFS_S_OK);
+	lq.ino = dir;
+	EXPECT(call(r, LEOFS_OP_SET_LAYOUT, &lq, sizeof(lq), &st, sizeof(st)),
+	       LEOFS_S_OK);
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "d%u", i);
+		EXPECT(mk(r, &root_cr, LEOFS_OP_CREATE, dir, name, 0644, 0,
+			  &ino),
+		       LEOFS_S_OK);
+		sq.ino = ino;
+		EXPECT(call(r, LEOFS_OP_COMMIT_SIZE, &sq, sizeof(sq), &ar,
+			    sizeof(ar)),
+		       LEOFS_S_OK);
+		EXPECT(rm(r, &root_cr, LEOFS_OP_UNLINK, dir, name), LEOFS_S_OK);
+		printf("%llu\n", (unsigned long long)ino);
+	}
+	leofs_rpc_close(r);
+	return failures ? 1 : 0;
+}
+
+/* ---- bad input ------------------------------------------------------------------ */
+
+static int cmd_badinput(void)
+{
+	struct leofs_create_req cq = { .creds = root_cr,
+				       .parent = ROOT,
+				       .mode = 0644 };
+	u8 junk[64], hdr[LEOFS_FRAME_HDR_SIZE];
+	struct leofs_frame_hdr h = { .version = 1, .opcode = LEOFS_OP_GETATTR };
+	int fd, stall;
+
+	/* a request before HELLO */
+	fd = raw_connect();
+	raw_send_body(fd, LEOFS_OP_GETATTR, 5, junk, 0);
+	EXPECT(raw_status(fd, 5), LEOFS_S_PROTO);
+	raw_hello(fd, 0);
+	/* malformed bodies: the connection stays */
+	memset(junk, 0xff, sizeof(junk));
+	raw_send_body(fd, LEOFS_OP_GETATTR, 6, junk, 3);
+	EXPECT(raw_status(fd, 6), LEOFS_S_BADMSG);
+	raw_send_body(fd, LEOFS_OP_CREATE, 7, junk, sizeof(junk));
+	{
+		u32 st = raw_status(fd, 7);
+
+		CHECK(st == LEOFS_S_BADMSG || st == LEOFS_S_PROTO,
+		      "garbage create: %s", sname(st));
+	}
+	/* an unknown opcode */
+	raw_send_body(fd, 0x0999, 8, junk, 4);
+	EXPECT(raw_status(fd, 8), LEOFS_S_NOTSUP);
+	/* names with '/' or NUL: the encoder refuses them, so patch the body */
+	cq.name.data = "axb";
+	cq.name.len = 3;
+	{
+		static u8 buf[4096];
+		struct leofs_frame_hdr ch = { .version = 1,
+					      .opcode = LEOFS_OP_CREATE,
+					      .req_id = 9 };
+		int len = leofs_frame_build(buf, sizeof(buf), &ch, &cq,
+					    sizeof(cq));
+		u8 *p = memmem(buf + LEOFS_FRAME_HDR_SIZE,
+			       (size_t)len - LEOFS_FRAME_HDR_SIZE, "axb", 3);
+
+		p[1] = '/';
+		leofs_frame_seal(buf, buf + LEOFS_FRAME_HDR_SIZE,
+				 (size_t)len - LEOFS_FRAME_HDR_SIZE);
+		raw_send(fd, buf, (size_t)len);
+		EXPECT(raw_status(fd, 9), LEOFS_S_BADMSG);
+		p[1] = 0;
+		ch.req_id = 10;
+		leofs_frame_hdr_encode(&ch, buf);
+		put_unaligned_le32((u32)len - LEOFS_FRAME_HDR_SIZE, buf + 12);
+		leofs_frame_seal(buf, buf + LEOFS_FRAME_HDR_SIZE,
+				 (size_t)len - LEOFS_FRAME_HDR_SIZE);
+		raw_send(fd, buf, (size_t)len);
+		EXPECT(raw_status(fd, 10), LEOFS_S_BADMSG);
+	}
+	/* a name of 256 bytes: the 255-byte encoding with one more byte */
+	{
+		static u8 buf[4096], big[4096];
+		char longname[256];
+		struct leofs_frame_hdr ch = { .version = 1,
+					      .opcode = LEOFS_OP_CREATE,
+					      .req_id = 13 };
+		size_t blen, off;
+		int len;
+		u8 *p;
+
+		memset(longname, 'q', 255);
+		longname[255] = 0;
+		cq.name = nm(longname);
+		len = leofs_frame_build(buf, sizeof(buf), &ch, &cq, sizeof(cq));
+		blen = (size_t)len - LEOFS_FRAME_HDR_SIZE;
+		p = memmem(buf + LEOFS_FRAME_HDR_SIZE, blen, longname, 255);
+		off = (size_t)(p - buf - LEOFS_FRAME_HDR_SIZE);
+		memcpy(big, buf + LEOFS_FRAME_HDR_SIZE, off);
+		big[off] = 'q';
+		memcpy(big + off + 1, buf + LEOFS_FRAME_HDR_SIZE + off,
+		       blen - off);
+		put_unaligned_le16(256, big + off - 2);
+		raw_send_body(fd, LEOFS_OP_CREATE, 13, big, (u32)blen + 1);
+		EXPECT(raw_status(fd, 13), LEOFS_S_BADMSG);
+	}
+	/* the connection still serves */
+	cq.name = nm("after-bad");
+	raw_send_msg(fd, LEOFS_OP_CREATE, 11, &cq, sizeof(cq));
+	{
+		u32 st;
+
+		raw_attr_ino(fd, &st);
+		EXPECT(st, LEOFS_S_OK);
+	}
+	close(fd);
+
+	/* a bad CRC closes the connection */
+	fd = raw_connect();
+	raw_hello(fd, 0);
+	h.body_len = 4;
+	h.req_id = 12;
+	h.crc = 0x12345678;
+	leofs_frame_hdr_encode(&h, hdr);
+	raw_send(fd, hdr, sizeof(hdr));
+	raw_send(fd, junk, 4);
+	CHECK(raw_status(fd, 12) == 0xffffffff, "bad CRC answered");
+	close(fd);
+
+	/* an oversize frame closes the connection */
+	fd = raw_connect();
+	raw_hello(fd, 0);
+	h.body_len = LEOFS_BODY_MAX;
+	h.crc = 0;
+	leofs_frame_hdr_encode(&h, hdr);
+	raw_send(fd, hdr, sizeof(hdr));
+	CHECK(raw_status(fd, 12) == 0xffffffff, "oversize frame answered");
+	close(fd);
+
+	/* a peer that stalls half-way through a frame */
+	stall = raw_connect();
+	raw_send(stall, hdr, 10);
+
+	/* everyone else is still served */
+	{
+		struct leofs_rpc *r = conn(0);
+
+		EXPECT(lookup(r, &root_cr, ROOT, "after-bad", NULL),
+		       LEOFS_S_OK);
+		leofs_rpc_close(r);
+	}
+	close(stall);
+	return failures ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3)
+		goto usage;
+	port = (u16)atoi(argv[2]);
+	if (!strcmp(argv[1], "posix"))
+		return cmd_posix();
+	if (!strcmp(argv[1], "resend"))
+		return cmd_resend();
+	if (!strcmp(argv[1], "storm") && argc == 6)
+		return cmd_storm(atoi(argv[3]), argv[4], argv[5]);
+	if (!strcmp(argv[1], "verify") && argc == 5)
+		return cmd_verify(argv[3], argv[4]);
+	if (!strcmp(argv[1], "status") && argc == 4)
+		return cmd_status((u16)atoi(argv[3]));
+	if (!strcmp(argv[1], "map") && argc == 4)
+		return cmd_map(argv[3]);
+	if (!strcmp(argv[1], "node") && argc == 4)
+		return cmd_node((u32)atoi(argv[3]));
+	if (!strcmp(argv[1], "unlinkdata") && argc == 6)
+		return cmd_unlinkdata((u32)atoi(argv[3]), (u32)atoi(argv[4]),
+				      argv[5]);
+	if (!strcmp(argv[1], "badinput"))
+		return cmd_badinput();
+usage:
+	fprintf(stderr, "usage: see the head of mds_client.c\n");
+	return 2;
+}

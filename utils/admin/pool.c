@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * leofs-admin pool list / pool create.
+ *
+ * Creating a pool is a map change made by the map authority. The protocol
+ * has no message for it yet; the request below is the proposed
+ * POOL_CREATE (Documentation/admin.md), sent to the MDS the tool reached.
+ * A server that does not know the opcode answers NOTSUP, which the
+ * command reports as "not supported by this cluster".
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+
+/* Proposed: cluster group, after HEARTBEAT. */
+#define ADM_OP_POOL_CREATE 0x0006
+
+int adm_cmd_pool_list(struct adm *a, int argc, char **argv)
+{
+	static const struct option opts[] = { ADM_GLOBAL_OPTIONS, { 0 } };
+	static const char *const hdr[] = { ">ID",  "NAME",     "TIER",
+					   ">PGS", ">TARGETS", ">NODES" };
+	const struct leofs_map *m = &a->map;
+	struct admin_table *t;
+	json_t *arr;
+	u32 i, nt, nn;
+	int c, rc;
+
+	adm_getopt_reset();
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		rc = adm_opt_other(a, c, argv);
+		if (rc >= 0)
+			return rc;
+	}
+	if (optind < argc)
+		return adm_usage_err(a, "unexpected argument '%s'",
+				     argv[optind]);
+	rc = adm_cluster_open(a);
+	if (rc)
+		return adm_exit_status(rc);
+	if (a->json) {
+		arr = json_array();
+		for (i = 0; i < m->pool_count; i++) {
+			admin_pool_members(m, &m->pools[i], &nt, &nn);
+			json_array_append_new(
+				arr,
+				json_pack("{s:I, s:s, s:s, s:I, s:I, s:I}",
+					  "id", (json_int_t)m->pools[i].id,
+					  "name", m->pools[i].name, "tier",
+					  admin_tier_name(m->pools[i].tier),
+					  "pg_num",
+					  (json_int_t)m->pools[i].pg_num,
+					  "targets", (json_int_t)nt, "nodes",
+					  (json_int_t)nn));
+		}
+		return admin_json_print(json_pack("{s:I, s:o}", "epoch",
+						  (json_int_t)m->epoch, "pools",
+						  arr),
+					stdout) ?
+			       ADM_EXIT_FAIL :
+			       0;
+	}
+	t = admin_table_new(6, hdr);
+	if (!t)
+		return ADM_EXIT_FAIL;
+	for (i = 0; i < m->pool_count; i++) {
+		admin_pool_members(m, &m->pools[i], &nt, &nn);
+		admin_table_addf(t, "%u\t%s\t%s\t%u\t%u\t%u", m->pools[i].id,
+				 m->pools[i].name,
+				 admin_tier_name(m->pools[i].tier),
+				 m->pools[i].pg_num, nt, nn);
+	}
+	admin_table_print(t, stdout);
+	admin_table_free(t);
+	return 0;
+}
+
+/*
+ * The proposed POOL_CREATE body: name (u16 length + bytes), tier u8,
+ * reserved [3], pg_num u32. Once lib/proto carries the message, this is
+ * its codec's job.
+ */
+static u32 pool_create_body(u8 *buf, const char *name, u8 tier, u32 pg_num)
+{
+	u16 len = (u16)strlen(name);
+
+	put_unaligned_le16(len, buf);
+	memcpy(buf + 2, name, len);
+	buf[2 + len] = tier;
+	memset(buf + 3 + len, 0, 3);
+	put_unaligned_le32(pg_num, buf + 6 + len);
+	return 10u + len;
+}
+
+int adm_cmd_pool_create(struct adm *a, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "tier", required_argument, NULL, 't' },
+		{ "pgs", required_argument, NULL, 'p' },
+		ADM_GLOBAL_OPTIONS,
+		{ 0 },
+	};
+	u8 body[2 + LEOFS_NAME_MAX_POOL + 8];
+	struct admin_hostport hp;
+	const char *name, *s;
+	int c, rc, tier = -1;
+	u64 pgs = 0;
+	u32 status, len;
+	char st[64];
+
+	adm_getopt_reset();
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			tier = admin_parse_tier(optarg);
+			if (tier < 0)
+				return adm_usage_err(a,
+						     "--tier: want ssd, sas "
+						     "or sata, not '%s'",
+						     optarg);
+			break;
+		case 'p':
+			if (admin_parse_u64(optarg, 1, 1u << 20, &pgs))
+				return adm_usage_err(a,
+						     "--pgs: want 1..%u, "
+						     "not '%s'",
+						     1u << 20, optarg);
+			break;
+		default:
+			rc = adm_opt_other(a, c, argv);
+			if (rc >= 0)
+				return rc;
+		}
+	}
+	if (optind >= argc)
+		return adm_usage_err(a, "missing pool NAME");
+	name = argv[optind++];
+	if (optind < argc)
+		return adm_usage_err(a, "unexpected argument '%s'",
+				     argv[optind]);
+	if (!*name || strlen(name) > LEOFS_NAME_MAX_POOL)
+		return adm_usage_err(a, "pool names are 1..%d characters",
+				     LEOFS_NAME_MAX_POOL);
+	for (s = name; *s; s++)
+		if (*s <= ' ' || *s > '~')
+			return adm_usage_err(a, "pool names are printable "
+						"ASCII without spaces");
+	if (tier < 0)
+		return adm_usage_err(a, "--tier is required");
+	if (!pgs)
+		return adm_usage_err(a, "--pgs is required");
+	rc = adm_cluster_open(a);
+	if (rc)
+		return adm_exit_status(rc);
+	if (admin_map_pool_by_name(&a->map, name)) {
+		adm_err(a, "a pool named '%s' exists already", name);
+		return ADM_EXIT_FAIL;
+	}
+	len = pool_create_body(body, name, (u8)tier, (u32)pgs);
+	if (admin_parse_hostport(a->bootstrap, &hp))
+		return ADM_EXIT_FAIL;
+	adm_conns_close(a); /* one connection at a time is enough */
+	rc = adm_raw_call(a, hp.host, hp.port, ADM_OP_POOL_CREATE, body, len,
+			  &status);
+	if (rc)
+		return ADM_EXIT_FAIL;
+	if (status == LEOFS_S_NOTSUP) {
+		adm_err(a,
+			"not supported by this cluster (the MDS at %s does "
+			"not know POOL_CREATE)",
+			a->bootstrap);
+		return ADM_EXIT_FAIL;
+	}
+	if (status) {
+		adm_err(a, "refused: %s",
+			adm_status_str(status, st, sizeof(st)));
+		return ADM_EXIT_FAIL;
+	}
+	if (a->json)
+		return admin_json_print(json_pack("{s:s, s:s, s:I}", "pool",
+						  name, "tier",
+						  admin_tier_name((u32)tier),
+						  "pg_num", (json_int_t)pgs),
+					stdout) ?
+			       ADM_EXIT_FAIL :
+			       0;
+	printf("pool %s created (%s, %llu PGs)\n", name,
+	       admin_tier_name((u32)tier), (unsigned long long)pgs);
+	return 0;
+}
