@@ -6,7 +6,7 @@
  */
 #include <net/genetlink.h>
 #include "internal.h"
-#include "netlink.h"
+#include "leofs/netlink.h"
 
 static const struct nla_policy leofs_nl_policy[LEOFS_A_MAX + 1] = {
 	[LEOFS_A_MOUNT_ID] = { .type = NLA_U32 },

@@ -28,6 +28,12 @@ struct leofs_rpc_opts {
 	u32 node_id;		/* this side's node id, 0 for clients */
 	u8 cluster_id[16];	/* all zero: accept the server's */
 	u64 session_id;		/* 0: a new session */
+	/*
+	 * Request ids of this connection start after this one. A client that
+	 * resumes a session continues its ids, so the server's reply cache
+	 * never confuses a new request with an old one.
+	 */
+	u64 last_req_id;
 	u32 connect_timeout_ms;
 	u32 max_body;		/* largest reply accepted; 0 = LEOFS_BODY_MAX */
 	/* Unsolicited PUSH frames (e.g. MAP_PUSH); receiver thread. */
@@ -52,6 +58,8 @@ int leofs_rpc_connect(const char *host, u16 port,
 		      struct leofs_hello_reply *hello, struct leofs_rpc **out);
 void leofs_rpc_close(struct leofs_rpc *r);
 bool leofs_rpc_alive(struct leofs_rpc *r);
+/* The last request id used (for opts.last_req_id when resuming). */
+u64 leofs_rpc_last_req_id(struct leofs_rpc *r);
 
 /* Sends one request; the call is then waited for with leofs_rpc_wait(). */
 int leofs_rpc_send(struct leofs_rpc *r, u16 opcode, const void *msg,

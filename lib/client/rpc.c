@@ -400,6 +400,16 @@ bool leofs_rpc_alive(struct leofs_rpc *r)
 	return alive;
 }
 
+u64 leofs_rpc_last_req_id(struct leofs_rpc *r)
+{
+	u64 id;
+
+	pthread_mutex_lock(&r->lock);
+	id = r->next_id;
+	pthread_mutex_unlock(&r->lock);
+	return id;
+}
+
 int leofs_rpc_connect(const char *host, u16 port,
 		      const struct leofs_rpc_opts *opts,
 		      struct leofs_hello_reply *hello, struct leofs_rpc **out)
@@ -423,6 +433,7 @@ int leofs_rpc_connect(const char *host, u16 port,
 		return -ENOMEM;
 	r->opts = *opts;
 	r->max_body = opts->max_body ? opts->max_body : LEOFS_BODY_MAX;
+	r->next_id = opts->last_req_id;
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_mutex_init(&r->send_lock, NULL);
 	pthread_cond_init(&r->cond, NULL);

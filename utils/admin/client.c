@@ -2,7 +2,7 @@
 /*
  * leofs-admin client list / show / stats: the leofs mounts of this
  * machine, from the kernel module's generic netlink family "leofs"
- * (kernel/netlink.h, Documentation/kernel.md), through libnl-3.
+ * (include/leofs/netlink.h, Documentation/kernel.md), through libnl-3.
  */
 #include <errno.h>
 #include <netlink/genl/ctrl.h>
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../kernel/netlink.h"
+#include "leofs/netlink.h"
 #include "tool.h"
 
 #define MAX_RPC_TYPES 64
