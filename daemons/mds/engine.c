@@ -40,6 +40,8 @@ void mds_engine_close(struct mds_engine *eng)
 		pthread_mutex_destroy(&sh->lock);
 	}
 	pthread_rwlock_destroy(&eng->map_lock);
+	pthread_mutex_destroy(&eng->xlock);
+	free(eng->xbusy);
 	free(eng->shards);
 	free(eng);
 }
@@ -74,6 +76,7 @@ int mds_engine_open(const struct mds_engine_opts *opts, struct mds_engine **out)
 	eng->rcache_per_session = opts->rcache_per_session ?: 64;
 	eng->max_batch = opts->max_batch ?: 4096;
 	pthread_rwlock_init(&eng->map_lock, NULL);
+	pthread_mutex_init(&eng->xlock, NULL);
 	for (i = 0; i < opts->nr_shards; i++) {
 		struct mds_shard *sh = &eng->shards[i];
 

@@ -11,7 +11,12 @@
 
 bool mds_op_is_metadata(u16 op)
 {
-	return op >= LEOFS_OP_LOOKUP && op <= LEOFS_OP_SET_LAYOUT;
+	return op >= LEOFS_OP_LOOKUP && op <= LEOFS_OP_XSHARD_FINISH;
+}
+
+bool mds_op_is_peer_only(u16 op)
+{
+	return op == LEOFS_OP_XSHARD_PREPARE || op == LEOFS_OP_XSHARD_FINISH;
 }
 
 bool mds_op_is_read(u16 op)
@@ -70,6 +75,12 @@ bool mds_call_route(const struct mds_call *c, u64 *ino)
 		return true;
 	case LEOFS_OP_STATFS:
 		return false;
+	case LEOFS_OP_XSHARD_PREPARE:
+		*ino = (u64)q->xprep.shard << 48;
+		return true;
+	case LEOFS_OP_XSHARD_FINISH:
+		*ino = (u64)q->xfinish.shard << 48;
+		return true;
 	default:
 		/* every other request starts with creds, then the inode */
 		*ino = q->ino.ino;
@@ -332,6 +343,35 @@ static void do_set_layout(const struct mds_handlers *h, struct mds_call *c,
 	status_reply(c, mds_set_layout(h->eng, cr, q->ino, &l, NULL, 0));
 }
 
+static void do_xshard_prepare(const struct mds_handlers *h,
+			      struct mds_call *c)
+{
+	const struct leofs_xshard_prepare_req *q = &c->req.xprep;
+	struct mds_xprep p = {
+		.intent = q->intent,
+		.shard = (u16)q->shard,
+		.op = q->op == LEOFS_XSHARD_MKDIR ? MDS_XSHARD_MKDIR :
+						    MDS_XSHARD_RMDIR,
+		.ino = q->ino,
+		.parent = q->parent,
+		.mode = q->mode,
+		.uid = q->uid,
+		.gid = q->gid,
+		.layout = {
+			.pool_id = q->layout.pool_id,
+			.scheme = q->layout.scheme,
+			.k = q->layout.k,
+			.m = q->layout.m,
+			.stripe_unit = q->layout.stripe_unit,
+			.stripe_count = q->layout.stripe_count,
+			.generation = q->layout.generation,
+		},
+	};
+	struct mds_attr a;
+
+	attr_reply(c, mds_xshard_prepare(h->eng, &p, &a), &a);
+}
+
 void mds_call_run(const struct mds_handlers *h, struct mds_call *c)
 {
 	const union mds_request *q = &c->req;
@@ -350,6 +390,17 @@ void mds_call_run(const struct mds_handlers *h, struct mds_call *c)
 			status_reply(c, rc);
 			return;
 		}
+	}
+	switch (c->opcode) {
+	case LEOFS_OP_XSHARD_PREPARE:
+		do_xshard_prepare(h, c);
+		return;
+	case LEOFS_OP_XSHARD_FINISH:
+		status_reply(c, mds_xshard_finish(h->eng,
+						  (u16)q->xfinish.shard,
+						  q->xfinish.intent,
+						  q->xfinish.commit));
+		return;
 	}
 	/* every metadata request starts with the caller's credentials */
 	to_creds(&q->ino.creds, &cr);

@@ -45,6 +45,8 @@ union mds_request {
 	struct leofs_xattr_name_req xname;
 	struct leofs_commit_size_req commit;
 	struct leofs_set_layout_req set_layout;
+	struct leofs_xshard_prepare_req xprep;
+	struct leofs_xshard_finish_req xfinish;
 };
 
 struct mds_call {
@@ -61,8 +63,10 @@ struct mds_call {
 	void *scratch; /* names, values: freed by mds_call_release() */
 };
 
-/* The opcodes handled here (LOOKUP..SET_LAYOUT). */
+/* The opcodes handled here (LOOKUP..XSHARD_FINISH). */
 bool mds_op_is_metadata(u16 opcode);
+/* Requests only another MDS may send (XSHARD_*). */
+bool mds_op_is_peer_only(u16 opcode);
 /* Metadata requests that only read (no writer, no durability wait). */
 bool mds_op_is_read(u16 opcode);
 

@@ -18,6 +18,8 @@
 
 /* Inode flags (struct mds_inode.flags). */
 #define MDS_INO_F_DATA 0x1u /* objects may exist on the storage servers */
+/* A directory whose removal another shard is committing: no new entries. */
+#define MDS_INO_F_DYING 0x2u
 
 /* The first cookie given to a directory entry; 0..2 are never used. */
 #define MDS_COOKIE_FIRST 3
@@ -85,11 +87,12 @@ struct mds_shard {
 	u16 id;
 	MDB_env *env;
 	MDB_dbi meta, inodes, dentries, dcookies, xattrs, symlinks, delq,
-		rcache, sessions, intents;
+		rcache, sessions, intents, xprep;
 
 	/* writer state: touched by the writer thread only */
 	u64 next_local; /* next local inode id */
 	u64 next_delq; /* next deletion queue seq */
+	u64 next_intent; /* next cross-shard intent seq */
 	bool counters_dirty;
 	int batch_err; /* first failed write of the batch */
 
@@ -110,6 +113,12 @@ struct mds_engine {
 	u32 max_batch;
 	pthread_rwlock_t map_lock;
 	const struct leofs_map *map;
+
+	/* cross-shard operations (xshard.c) */
+	struct mds_xshard_ops xops;
+	pthread_mutex_t xlock;
+	u64 *xbusy; /* intents a request is driving right now */
+	u32 nr_xbusy, xbusy_cap;
 };
 
 /* ---- store.c: environments, records, keys ---- */
@@ -180,6 +189,33 @@ static inline u64 mds_get_be64(const u8 *p)
 	return v;
 }
 
+/* ---- xshard.c, xprep.c: cross-shard operations ---- */
+
+/*
+ * Coordinator side of mkdir and rmdir when the directory's inode lives on
+ * another shard than its entry. Return 1 if the operation is a local one
+ * (the caller goes on with the one-shard path), else its result.
+ */
+int mds_xmkdir(struct mds_engine *eng, const struct mds_creds *cr,
+	       const struct mds_req *req, u64 parent, const char *name,
+	       size_t len, u32 mode, struct mds_attr *out);
+int mds_xrmdir(struct mds_engine *eng, const struct mds_creds *cr,
+	       const struct mds_req *req, u64 parent, const char *name,
+	       size_t len);
+
+/* Participant side, with the target shard served here. */
+int mds_xprep_prepare(struct mds_engine *eng, const struct mds_xprep *p,
+		      struct mds_attr *out);
+int mds_xprep_finish(struct mds_engine *eng, u16 shard, u64 intent,
+		     bool commit);
+
+/*
+ * Named steps of the cross-shard protocol. Returns true when the step is
+ * to be treated as a crash (a test hook), in which case the caller stops
+ * at once; with LEOFS_MDS_CRASH naming the step the process is killed.
+ */
+bool mds_crashpoint(const char *point);
+
 /* ---- perm.c ---- */
 
 bool mds_in_group(const struct mds_creds *cr, u32 gid);
@@ -221,6 +257,10 @@ const struct leofs_map *mds_map_get(struct mds_engine *eng);
 void mds_map_put(struct mds_engine *eng);
 
 /* ---- common checks (ns.c) ---- */
+
+/* A new inode's fields (all but its id) as the caller creates it in dir. */
+void mds_inode_init(const struct mds_creds *cr, const struct mds_inode *dir,
+		    u32 mode, struct mds_inode *in);
 
 /* Loads parent and checks it is a directory the caller may search. */
 int mds_dir_get(MDB_txn *txn, struct mds_shard *sh, const struct mds_creds *cr,

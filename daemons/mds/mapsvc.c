@@ -552,6 +552,85 @@ int mds_mapsvc_tick(struct mds_mapsvc *svc)
 	return rc;
 }
 
+static bool pool_name_ok(const char *name, size_t len)
+{
+	size_t i;
+
+	if (!len || len > LEOFS_NAME_MAX_POOL)
+		return false;
+	for (i = 0; i < len; i++)
+		if (name[i] <= ' ' || name[i] > '~')
+			return false;
+	return true;
+}
+
+int mds_mapsvc_pool_create(struct mds_mapsvc *svc, const char *name,
+			   size_t len, u32 tier, u32 pg_num, u32 *pool_id,
+			   u64 *epoch)
+{
+	const struct leofs_map *cur;
+	struct leofs_map next;
+	struct leofs_map_pool *pools;
+	u32 i, id = 0;
+	int rc;
+
+	if (!svc->opts.authority)
+		return -EOPNOTSUPP;
+	if (!pool_name_ok(name, len) || tier >= LEOFS_TIER_COUNT || !pg_num ||
+	    pg_num > MDS_POOL_PG_MAX)
+		return -EINVAL;
+	pthread_mutex_lock(&svc->lock);
+	if (!svc->cur) {
+		rc = -EAGAIN;
+		goto out;
+	}
+	cur = &svc->cur->map;
+	for (i = 0; i < cur->pool_count; i++) {
+		if (strlen(cur->pools[i].name) == len &&
+		    !memcmp(cur->pools[i].name, name, len)) {
+			rc = -EEXIST;
+			goto out;
+		}
+		if (cur->pools[i].id > id)
+			id = cur->pools[i].id;
+	}
+	if (cur->pool_count >= LEOFS_MAP_MAX_POOLS || id == UINT32_MAX) {
+		rc = -ENOSPC;
+		goto out;
+	}
+	pools = calloc(cur->pool_count + 1, sizeof(*pools));
+	if (!pools) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = next_epoch_locked(svc, &next);
+	if (rc) {
+		free(pools);
+		goto out;
+	}
+	/* pools are sorted by id: the new one, with the highest, goes last */
+	memcpy(pools, cur->pools, cur->pool_count * sizeof(*pools));
+	pools[cur->pool_count].id = id + 1;
+	pools[cur->pool_count].tier = (u8)tier;
+	pools[cur->pool_count].pg_num = pg_num;
+	memcpy(pools[cur->pool_count].name, name, len);
+	next.pools = pools;
+	next.pool_count = cur->pool_count + 1;
+	rc = commit_epoch_locked(svc, &next);
+	free(pools);
+	if (!rc) {
+		*pool_id = id + 1;
+		*epoch = svc->cur->map.epoch;
+		log_info("pool %.*s (id %u, %u PGs) created", (int)len, name,
+			 id + 1, pg_num);
+	}
+out:
+	pthread_mutex_unlock(&svc->lock);
+	if (!rc)
+		publish_done(svc);
+	return rc;
+}
+
 size_t mds_mapsvc_space(struct mds_mapsvc *svc, struct mds_target_space *out,
 			size_t max)
 {

@@ -84,6 +84,18 @@ int mds_mapsvc_register(struct mds_mapsvc *svc,
 			const struct leofs_oss_register_req *r, u64 *epoch);
 int mds_mapsvc_heartbeat(struct mds_mapsvc *svc,
 			 const struct leofs_heartbeat_req *h, u64 *epoch);
+#define MDS_POOL_PG_MAX (1u << 20)
+
+/*
+ * Authority only (-EOPNOTSUPP elsewhere): a new pool with the next free id
+ * in a new epoch, stored before it is published. -EINVAL: a name that is
+ * not 1..31 printable ASCII bytes without spaces, an unknown tier or
+ * pg_num outside 1..MDS_POOL_PG_MAX; -EEXIST: the name is in use;
+ * -ENOSPC: the map holds LEOFS_MAP_MAX_POOLS pools.
+ */
+int mds_mapsvc_pool_create(struct mds_mapsvc *svc, const char *name,
+			   size_t len, u32 tier, u32 pg_num, u32 *pool_id,
+			   u64 *epoch);
 /* Marks nodes silent for longer than the grace period down. */
 int mds_mapsvc_tick(struct mds_mapsvc *svc);
 

@@ -201,6 +201,65 @@ int mds_readdir(struct mds_engine *eng, const struct mds_creds *cr, u64 ino,
 		u64 cookie, u32 max_entries, mds_dirent_fn fn, void *ctx,
 		bool *eof);
 
+/* ---- cross-shard operations ---------------------------------------------- */
+
+/*
+ * mkdir whose new directory the placement puts on another shard, and rmdir
+ * of a directory homed on another shard, run a logged two-phase protocol
+ * (Documentation/mds.md): the parent's shard (coordinator) logs an intent,
+ * the other shard (participant) prepares, the coordinator commits its
+ * side, then the participant commits. Intents are global ids: the
+ * coordinator's shard in the top 16 bits, a sequence below.
+ */
+enum mds_xshard_op {
+	MDS_XSHARD_MKDIR = 1, /* create a directory inode */
+	MDS_XSHARD_RMDIR = 2, /* remove an empty directory inode */
+};
+
+struct mds_xprep {
+	u64 intent;
+	u16 shard; /* the participant */
+	u32 op; /* enum mds_xshard_op */
+	u64 ino; /* RMDIR: the directory */
+	u64 parent; /* MKDIR: the directory that will hold the entry */
+	u32 mode; /* MKDIR: S_IFDIR | permission bits */
+	u32 uid;
+	u32 gid;
+	struct mds_layout layout;
+};
+
+/*
+ * How the coordinator reaches a shard this engine does not serve. Both
+ * are idempotent per intent; a transport failure is a negative errno.
+ * prepare answers the directory's attributes.
+ */
+struct mds_xshard_ops {
+	int (*prepare)(void *arg, const struct mds_xprep *p,
+		       struct mds_attr *out);
+	int (*finish)(void *arg, u16 shard, u64 intent, bool commit);
+	void *arg;
+};
+
+/* Set before serving (NULL ops: only shards served here are reached). */
+void mds_engine_set_xshard(struct mds_engine *eng,
+			   const struct mds_xshard_ops *ops);
+
+/* Participant entry points, for requests from another MDS. */
+int mds_xshard_prepare(struct mds_engine *eng, const struct mds_xprep *p,
+		       struct mds_attr *out);
+int mds_xshard_finish(struct mds_engine *eng, u16 shard, u64 intent,
+		      bool commit);
+
+/*
+ * Completes (committed) or rolls back (not committed) every logged intent
+ * of the served shards that no request is driving. Returns the number
+ * still left (a participant unreachable) or a negative errno.
+ */
+int mds_xshard_recover(struct mds_engine *eng);
+
+/* Test hook: a crash point returning true stops the operation there. */
+extern bool (*mds_crash_hook)(const char *point);
+
 /* ---- attributes ---------------------------------------------------------- */
 
 #define MDS_SET_MODE	  0x01u

@@ -13,6 +13,7 @@
 #include "leofs/workq.h"
 #include "handlers.h"
 #include "net.h"
+#include "peers.h"
 #include "session.h"
 
 #define TICK_MS		  1000
@@ -49,6 +50,9 @@ struct mds_net {
 	sd_event_source *done_src;
 	struct mds_map *map; /* the one the engine validates with */
 	u64 pushed_epoch;
+
+	struct mds_peers *peers; /* other MDS, for cross-shard operations */
+	bool recovering; /* an intent recovery pass is queued or running */
 };
 
 /* A change handed to a worker. */
@@ -201,6 +205,24 @@ static void do_oss(struct mds_net *n, struct leofs_request *req)
 	leofs_request_reply(req, &out, sizeof(out));
 }
 
+static void do_pool_create(struct mds_net *n, struct leofs_request *req)
+{
+	struct leofs_pool_create_reply out = { .status = LEOFS_S_OK };
+	struct leofs_pool_create_req in;
+	int rc;
+
+	rc = leofs_pool_create_req_decode(&in, req->body, req->hdr.body_len);
+	if (!rc)
+		rc = mds_mapsvc_pool_create(n->h.maps, in.name.data,
+					    in.name.len, in.tier, in.pg_num,
+					    &out.pool_id, &out.map_epoch);
+	if (rc) {
+		reply_errno(req, rc);
+		return;
+	}
+	leofs_request_reply(req, &out, sizeof(out));
+}
+
 /* ---- metadata ------------------------------------------------------------- */
 
 static void job_reply(struct mds_job *j)
@@ -333,6 +355,16 @@ static void handle(struct leofs_request *req, void *arg)
 		else
 			reply_errno(req, -EOPNOTSUPP);
 		return;
+	case LEOFS_OP_POOL_CREATE:
+		if (n->h.maps)
+			do_pool_create(n, req);
+		else
+			reply_errno(req, -EOPNOTSUPP);
+		return;
+	}
+	if (mds_op_is_peer_only(op) && p->kind != LEOFS_PEER_MDS) {
+		reply_errno(req, -EPERM);
+		return;
 	}
 	if (mds_op_is_metadata(op)) {
 		do_metadata(n, req, p);
@@ -442,12 +474,32 @@ static void expired(u64 id, void *arg)
 		free(f);
 }
 
+static void recover_run(void *arg)
+{
+	struct mds_net *n = arg;
+	int rc = mds_xshard_recover(n->h.eng);
+
+	if (rc < 0)
+		log_warning_errno(rc, "cross-shard intent recovery: %m");
+	__atomic_store_n(&n->recovering, false, __ATOMIC_RELEASE);
+}
+
+/* Finishes or rolls back the logged cross-shard intents, in the background. */
+static void recover_kick(struct mds_net *n)
+{
+	if (__atomic_exchange_n(&n->recovering, true, __ATOMIC_ACQ_REL))
+		return;
+	if (leofs_workq_submit(n->chores, recover_run, n))
+		__atomic_store_n(&n->recovering, false, __ATOMIC_RELEASE);
+}
+
 static int on_tick(sd_event_source *s, uint64_t usec, void *arg)
 {
 	struct mds_net *n = arg;
 	int rc;
 
 	mds_sessions_expire(n->sessions, now_ms(), EXPIRE_PER_TICK, expired, n);
+	recover_kick(n);
 	if (n->h.maps) {
 		rc = mds_mapsvc_tick(n->h.maps);
 		if (rc)
@@ -508,6 +560,15 @@ int mds_net_new(sd_event *ev, const struct mds_config *cfg,
 	if (!rc)
 		rc = leofs_workq_new("mds-chore", 1, &n->chores);
 	if (!rc)
+		rc = mds_peers_new(maps, cfg->node_id, cfg->cluster_id,
+				   &n->peers);
+	if (!rc) {
+		struct mds_xshard_ops ops;
+
+		mds_peers_ops(n->peers, &ops);
+		mds_engine_set_xshard(eng, &ops);
+	}
+	if (!rc)
 		rc = sd_event_add_io(ev, &n->map_src, n->map_fd, EPOLLIN,
 				     on_map, n);
 	if (rc >= 0)
@@ -526,6 +587,7 @@ int mds_net_new(sd_event *ev, const struct mds_config *cfg,
 	if (rc)
 		goto fail;
 	map_update(n);
+	recover_kick(n);
 	*out = n;
 	return 0;
 fail:
@@ -553,6 +615,8 @@ void mds_net_free(struct mds_net *n)
 		leofs_workq_free(n->writers);
 	if (n->chores)
 		leofs_workq_free(n->chores);
+	mds_engine_set_xshard(n->h.eng, NULL);
+	mds_peers_free(n->peers);
 	if (n->done_fd >= 0)
 		on_done(NULL, n->done_fd, 0, n);
 	if (n->srv)

@@ -28,6 +28,8 @@ int mds_dir_get(MDB_txn *txn, struct mds_shard *sh, const struct mds_creds *cr,
 		return rc;
 	if (!S_ISDIR(out->mode))
 		return -ENOTDIR;
+	if (out->flags & MDS_INO_F_DYING)
+		return -ENOENT; /* its removal is being committed */
 	return mds_permission(cr, out, mask);
 }
 
@@ -37,13 +39,10 @@ static void touch_dir(struct mds_inode *dir)
 	dir->ctime = dir->mtime;
 }
 
-/* A new inode owned by the caller in directory dir (not yet written). */
-static void new_inode(struct mds_shard *sh, const struct mds_creds *cr,
-		      const struct mds_inode *dir, u32 mode,
-		      struct mds_inode *in)
+void mds_inode_init(const struct mds_creds *cr, const struct mds_inode *dir,
+		    u32 mode, struct mds_inode *in)
 {
 	memset(in, 0, sizeof(*in));
-	in->ino = mds_alloc_ino(sh);
 	in->mode = mode;
 	in->nlink = 1;
 	in->uid = cr->uid;
@@ -70,6 +69,15 @@ static void new_inode(struct mds_shard *sh, const struct mds_creds *cr,
 		in->layout = dir->layout;
 		in->layout.generation = 1;
 	}
+}
+
+/* A new inode owned by the caller in directory dir (not yet written). */
+static void new_inode(struct mds_shard *sh, const struct mds_creds *cr,
+		      const struct mds_inode *dir, u32 mode,
+		      struct mds_inode *in)
+{
+	mds_inode_init(cr, dir, mode, in);
+	in->ino = mds_alloc_ino(sh);
 }
 
 /* ---- create, mkdir, symlink ---- */
@@ -194,7 +202,14 @@ int mds_mkdir(struct mds_engine *eng, const struct mds_creds *cr,
 		.len = len,
 		.mode = S_IFDIR | (mode & 07777),
 	};
+	int rc;
 
+	rc = mds_name_check(name, len);
+	if (rc)
+		return rc;
+	rc = mds_xmkdir(eng, cr, req, parent, name, len, a.mode, out);
+	if (rc != 1)
+		return rc;
 	return do_create(eng, cr, req, MDS_OP_MKDIR, &a, out, NULL);
 }
 
@@ -312,6 +327,8 @@ static int remove_apply(struct mds_shard *sh, MDB_txn *txn, struct mds_op *op)
 	rc = mds_dentry_get(txn, sh, a->parent, a->name, a->len, &de);
 	if (rc)
 		return rc;
+	if (!a->dir && de.type == mds_mode_dtype(S_IFDIR))
+		return -EISDIR;
 	rc = mds_inode_get(txn, sh, de.ino, &victim);
 	if (rc)
 		return rc;
@@ -372,6 +389,14 @@ int mds_rmdir(struct mds_engine *eng, const struct mds_creds *cr,
 	      const struct mds_req *req, u64 parent, const char *name,
 	      size_t len)
 {
+	int rc;
+
+	rc = mds_name_check(name, len);
+	if (rc)
+		return rc;
+	rc = mds_xrmdir(eng, cr, req, parent, name, len);
+	if (rc != 1)
+		return rc;
 	return do_remove(eng, cr, req, parent, name, len, true);
 }
 

@@ -344,6 +344,9 @@ int mds_store_save_counters(MDB_txn *txn, struct mds_shard *sh)
 
 	if (!rc)
 		rc = meta_put_u64(txn, sh->meta, "next_delq", sh->next_delq);
+	if (!rc)
+		rc = meta_put_u64(txn, sh->meta, "next_intent",
+				  sh->next_intent);
 	return rc ? mds_store_fail(sh, rc) : 0;
 }
 
@@ -369,11 +372,12 @@ static int open_dbs(MDB_txn *txn, struct mds_shard *sh)
 	static const char *const names[] = {
 		"meta",	    "inodes", "dentries", "dcookies", "xattrs",
 		"symlinks", "delq",   "rcache",	  "sessions", "intents",
+		"xprep",
 	};
 	MDB_dbi *dbis[] = {
 		&sh->meta,     &sh->inodes,   &sh->dentries, &sh->dcookies,
 		&sh->xattrs,   &sh->symlinks, &sh->delq,     &sh->rcache,
-		&sh->sessions, &sh->intents,
+		&sh->sessions, &sh->intents,  &sh->xprep,
 	};
 	size_t i;
 	int rc;
@@ -418,6 +422,7 @@ int mds_store_open(struct mds_shard *sh, const char *dir, u64 map_size,
 	if (rc == MDB_NOTFOUND) {
 		sh->next_local = 2; /* 1 is the root's on shard 0 */
 		sh->next_delq = 1;
+		sh->next_intent = 1;
 		rc = meta_put_u64(txn, sh->meta, "format", MDS_FORMAT_VERSION);
 		if (!rc)
 			rc = meta_put_u64(txn, sh->meta, "shard", sh->id);
@@ -443,6 +448,9 @@ int mds_store_open(struct mds_shard *sh, const char *dir, u64 map_size,
 		if (!rc)
 			rc = meta_get_u64(txn, sh->meta, "next_delq",
 					  &sh->next_delq);
+		if (!rc &&
+		    meta_get_u64(txn, sh->meta, "next_intent", &sh->next_intent))
+			sh->next_intent = 1; /* a store from before intents */
 		if (rc)
 			goto fail;
 	}

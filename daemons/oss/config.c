@@ -257,7 +257,8 @@ static int parse_limits(json_t *root, struct oss_config *cfg, char *err,
 {
 	static const char *const known[] = { "max_connections",
 					     "max_frame_size",
-					     "max_inflight_bytes", NULL };
+					     "max_inflight_bytes",
+					     "idle_timeout_ms", NULL };
 	json_t *l = json_object_get(root, "limits");
 	json_t *empty = NULL;
 	u64 v = 0;
@@ -282,6 +283,10 @@ static int parse_limits(json_t *root, struct oss_config *cfg, char *err,
 			     "limits.max_inflight_bytes", false, 256ull << 20,
 			     4096, 1ull << 40, &v, err, len);
 	cfg->max_inflight_bytes = v;
+	if (!r)
+		r = get_uint(l, "idle_timeout_ms", "limits.idle_timeout_ms",
+			     false, 30000, 100, 3600000, &v, err, len);
+	cfg->idle_timeout_ms = (u32)v;
 	if (!r && cfg->max_inflight_bytes < cfg->max_frame_size)
 		r = fail(err, len, "limits.max_inflight_bytes",
 			 "must be at least limits.max_frame_size");

@@ -10,7 +10,8 @@
  *	  "targets": [ { "path": "/srv/leofs/t0", "id": 1,
  *	                 "tier": "ssd", "weight": 100 } ],
  *	  "limits": { "max_connections": 1024, "max_frame_size": 67371008,
- *	              "max_inflight_bytes": 268435456 },
+ *	              "max_inflight_bytes": 268435456,
+ *	              "idle_timeout_ms": 30000 },
  *	  "worker_threads": 4,
  *	  "group_commit_us": 500,
  *	  "reserve_bytes": 1073741824,
@@ -46,6 +47,7 @@ struct oss_config {
 	u32 max_connections;
 	u32 max_frame_size;
 	u64 max_inflight_bytes;
+	u32 idle_timeout_ms; /* a half-sent frame or unread replies */
 	u32 worker_threads;
 	u32 group_commit_us;
 	u64 reserve_bytes;

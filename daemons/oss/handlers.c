@@ -244,6 +244,20 @@ static u32 for_local_fragments(struct oss_node *n, u64 ino,
 	return oss_status(first);
 }
 
+/* Drop whole stripes past the size, then zero the tail of the last one. */
+static void handle_truncate(struct oss_node *n, struct oss_call *c)
+{
+	const struct leofs_truncate_objects_req *m = &c->m.tr;
+	u32 status;
+
+	status = for_local_fragments(n, m->ino, &m->layout, m->map_epoch, NULL,
+				     m->size);
+	if (!status)
+		status = oss_primary_zero_tail(n, m->ino, &m->layout,
+					       m->map_epoch, m->size);
+	reply_status(c, status);
+}
+
 static void handle_statfs(struct oss_node *n, struct oss_call *c)
 {
 	struct oss_local *lt = oss_node_local(n, c->m.sf.target_id);
@@ -280,10 +294,7 @@ void oss_call_run(struct oss_node *n, struct oss_call *c)
 	case LEOFS_OP_DEGRADED_READ:
 		return oss_handle_degraded_read(n, c);
 	case LEOFS_OP_TRUNCATE_OBJECTS:
-		return reply_status(c, for_local_fragments(n, c->m.tr.ino,
-							   &c->m.tr.layout,
-							   c->m.tr.map_epoch,
-							   NULL, c->m.tr.size));
+		return handle_truncate(n, c);
 	case LEOFS_OP_DELETE_OBJECTS:
 		return reply_status(c, for_local_fragments(n, c->m.del.ino,
 							   &c->m.del.layout,

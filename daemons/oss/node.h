@@ -109,6 +109,13 @@ void oss_call_run(struct oss_node *n, struct oss_call *c);
 /* primary.c */
 void oss_handle_write_stripe(struct oss_node *n, struct oss_call *c);
 void oss_handle_partial_write(struct oss_node *n, struct oss_call *c);
+/*
+ * Truncate to @size: if this node is the primary of the stripe that holds
+ * byte @size - 1, write zeros over the rest of that stripe (a new version),
+ * so that a later extension reads zeros. Returns 0 or a status.
+ */
+u32 oss_primary_zero_tail(struct oss_node *n, u64 ino,
+			  const struct leofs_layout *l, u64 epoch, u64 size);
 /* degraded.c */
 void oss_handle_degraded_read(struct oss_node *n, struct oss_call *c);
 

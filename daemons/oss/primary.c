@@ -224,13 +224,16 @@ void oss_handle_write_stripe(struct oss_node *n, struct oss_call *c)
 }
 
 /*
- * One read-modify-write inside unit @u: bytes [a, b) of it become @data.
- * Works on the block-aligned column range around them in every fragment.
+ * Read-modify-write of bytes [off, end) of the stripe (offsets in the
+ * stripe's data, end <= k * unit) as one new version. Works on the column
+ * range every touched unit needs, block aligned, in every fragment: one
+ * version for the whole request, so a crash leaves all of it old or all
+ * of it new.
  */
-static u32 rmw_piece(struct oss_pg *pg, u32 u, u32 a, u32 b, const u8 *data,
-		     u64 *version)
+static u32 rmw(struct oss_pg *pg, u32 off, u32 end, const u8 *data,
+	       u64 *version)
 {
-	u32 unit = pg->l.stripe_unit, k = pg->l.k, a0, b0, len, r;
+	u32 unit = pg->l.stripe_unit, k = pg->l.k, a0, b0, len, r, u, pos, b;
 	u32 cur = 0, want = 0, mask;
 	struct oss_member st[LEOFS_MAX_FRAGMENTS];
 	u8 *frags[LEOFS_MAX_FRAGMENTS] = { 0 }, *mem;
@@ -238,8 +241,16 @@ static u32 rmw_piece(struct oss_pg *pg, u32 u, u32 a, u32 b, const u8 *data,
 	u32 status = 0;
 	s64 maxc;
 
-	a0 = a / LEOFS_BLOCK_SIZE * LEOFS_BLOCK_SIZE;
-	b0 = (b + LEOFS_BLOCK_SIZE - 1) / LEOFS_BLOCK_SIZE * LEOFS_BLOCK_SIZE;
+	/* one unit: its byte range; several: the whole column */
+	if (off / unit == (end - 1) / unit) {
+		a0 = off % unit;
+		b0 = a0 + (end - off);
+	} else {
+		a0 = 0;
+		b0 = unit;
+	}
+	a0 = a0 / LEOFS_BLOCK_SIZE * LEOFS_BLOCK_SIZE;
+	b0 = (b0 + LEOFS_BLOCK_SIZE - 1) / LEOFS_BLOCK_SIZE * LEOFS_BLOCK_SIZE;
 	if (b0 > unit)
 		b0 = unit;
 	len = b0 - a0;
@@ -281,8 +292,13 @@ static u32 rmw_piece(struct oss_pg *pg, u32 u, u32 a, u32 b, const u8 *data,
 		frags[0] = frags[r];
 	}
 	if (!status) {
-		memcpy(frags[pg->l.scheme == LEOFS_LAYOUT_EC ? u : 0] + (a - a0),
-		       data, b - a);
+		/* each unit's bytes go to its data fragment (copies: 0) */
+		for (pos = off; pos < end; pos = (u + 1) * unit) {
+			u = pos / unit;
+			b = end - u * unit < unit ? end - u * unit : unit;
+			memcpy(frags[ec ? u : 0] + (pos % unit - a0),
+			       data + (pos - off), b - pos % unit);
+		}
 		if (ec)
 			leofs_ec_encode(ec, len, frags, frags + k);
 		else
@@ -301,11 +317,10 @@ static u32 rmw_piece(struct oss_pg *pg, u32 u, u32 a, u32 b, const u8 *data,
 void oss_handle_partial_write(struct oss_node *n, struct oss_call *c)
 {
 	const struct leofs_partial_write_req *m = &c->m.pw;
-	u32 unit = m->layout.stripe_unit, pos, end, u, a, b, status;
-	const u8 *data = m->data.data;
 	pthread_mutex_t *lock;
 	struct oss_pg pg;
 	u64 version = 0;
+	u32 status;
 
 	status = oss_pg_open(n, &pg, m->ino, m->slot, m->stripe, &m->pg,
 			     &m->layout, true);
@@ -313,16 +328,51 @@ void oss_handle_partial_write(struct oss_node *n, struct oss_call *c)
 		return reply_write(c, status, 0);
 	lock = oss_node_stripe_lock(n, m->ino, m->slot, m->stripe);
 	pthread_mutex_lock(lock);
-	/* one version per unit touched: each byte is old or new, never torn */
-	for (pos = m->offset, end = m->offset + m->data.len; pos < end && !status;
-	     pos = (u + 1) * unit) {
-		u = pos / unit;
-		a = pos % unit;
-		b = end - u * unit < unit ? end - u * unit : unit;
-		status = rmw_piece(&pg, u, a, b, data + (pos - m->offset),
-				   &version);
-	}
+	status = rmw(&pg, m->offset, m->offset + m->data.len, m->data.data,
+		     &version);
 	pthread_mutex_unlock(lock);
 	oss_pg_close(&pg);
 	reply_write(c, status, version);
+}
+
+u32 oss_primary_zero_tail(struct oss_node *n, u64 ino,
+			  const struct leofs_layout *l, u64 epoch, u64 size)
+{
+	u32 W = leofs_layout_stripe_width(l), slot, status, pg_num;
+	struct leofs_pg_ref ref = { .pool_id = l->pool_id, .map_epoch = epoch };
+	struct leofs_mapview *v;
+	pthread_mutex_t *lock;
+	struct oss_pg pg;
+	u64 g = size / W, version = 0;
+	u8 *zeros;
+
+	if (!(size % W))
+		return 0;
+	v = oss_mapsrc_get(n->maps);
+	if (!v)
+		return LEOFS_S_AGAIN;
+	pg_num = leofs_mapview_pg_num(v, l->pool_id);
+	leofs_mapview_put(v);
+	if (!pg_num)
+		return LEOFS_S_INVAL;
+	slot = (u32)(g % l->stripe_count);
+	ref.pg = leofs_stripe_pg(ino, slot, l->stripe_count, pg_num);
+	status = oss_pg_open(n, &pg, ino, slot, g / l->stripe_count, &ref, l,
+			     true);
+	if (status == LEOFS_S_NOT_PRIMARY)
+		return 0; /* the primary of that stripe does it */
+	if (status)
+		return status;
+	zeros = calloc(1, W - size % W);
+	if (!zeros) {
+		oss_pg_close(&pg);
+		return LEOFS_S_NOMEM;
+	}
+	lock = oss_node_stripe_lock(n, ino, slot, pg.stripe);
+	pthread_mutex_lock(lock);
+	status = rmw(&pg, (u32)(size % W), W, zeros, &version);
+	pthread_mutex_unlock(lock);
+	free(zeros);
+	oss_pg_close(&pg);
+	return status;
 }

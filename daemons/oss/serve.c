@@ -15,7 +15,6 @@
 #include "serve.h"
 
 #define DRAIN_TIMEOUT_MS 20000
-#define IDLE_TIMEOUT_MS	 30000
 #define COORD_THREADS	 16
 
 struct job {
@@ -230,7 +229,7 @@ int oss_serve(const char *config_path)
 	sc.max_body = cfg.max_frame_size < LEOFS_BODY_MAX ? cfg.max_frame_size :
 							    LEOFS_BODY_MAX;
 	sc.max_inflight = cfg.max_inflight_bytes;
-	sc.idle_timeout_ms = IDLE_TIMEOUT_MS;
+	sc.idle_timeout_ms = cfg.idle_timeout_ms;
 	sc.handle = handle;
 	sc.arg = n;
 	r = leofs_server_new(ev, &sc, &srv);

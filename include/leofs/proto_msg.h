@@ -165,6 +165,23 @@ struct leofs_epoch_reply {
 	u64 map_epoch;
 };
 
+/*
+ * POOL_CREATE: a new pool in a new map epoch. The name (1..31 printable
+ * ASCII bytes without spaces), tier and pg_num (1..2^20) are checked by
+ * the map authority (INVAL), not by the codec.
+ */
+struct leofs_pool_create_req {
+	struct leofs_buf name;
+	u8 tier;		/* enum leofs_tier */
+	u32 pg_num;
+};
+
+struct leofs_pool_create_reply {
+	u32 status;
+	u32 pool_id;
+	u64 map_epoch;		/* the first epoch that holds the pool */
+};
+
 /* ---- metadata ------------------------------------------------------------- */
 
 /* Replies that carry nothing but a status. */
@@ -514,6 +531,33 @@ struct leofs_target_statfs_reply {
 	u64 checksum_errors;	/* blocks that failed their CRC since start */
 };
 
+/*
+ * Cross-shard operations, from the MDS of the parent's shard (coordinator)
+ * to the MDS of the other shard (participant); only from MDS peers.
+ * intent: the coordinator's shard in the top 16 bits, a sequence below.
+ */
+#define LEOFS_XSHARD_MKDIR	1	/* create the directory inode */
+#define LEOFS_XSHARD_RMDIR	2	/* mark the empty directory dying */
+#define LEOFS_XSHARD_OP_MAX	LEOFS_XSHARD_RMDIR
+
+struct leofs_xshard_prepare_req {
+	u64 intent;
+	u32 shard;		/* the participant shard, 0..65535 */
+	u32 op;			/* LEOFS_XSHARD_* */
+	u64 ino;		/* RMDIR: the directory */
+	u64 parent;		/* MKDIR: the directory that gets the entry */
+	u32 mode;		/* MKDIR: the new inode's mode, uid, gid */
+	u32 uid;
+	u32 gid;
+	struct leofs_layout layout;	/* MKDIR: inherited layout */
+};
+
+struct leofs_xshard_finish_req {
+	u64 intent;
+	u32 shard;
+	u32 commit;		/* 1 commit, 0 abort */
+};
+
 /* ---- the codec ------------------------------------------------------------ */
 
 /*
@@ -552,6 +596,10 @@ LEOFS_MSG_CODEC(oss_register_reply, leofs_epoch_reply,
 		LEOFS_OP_OSS_REGISTER, true)
 LEOFS_MSG_CODEC(heartbeat_req, leofs_heartbeat_req, LEOFS_OP_HEARTBEAT, false)
 LEOFS_MSG_CODEC(heartbeat_reply, leofs_epoch_reply, LEOFS_OP_HEARTBEAT, true)
+LEOFS_MSG_CODEC(pool_create_req, leofs_pool_create_req, LEOFS_OP_POOL_CREATE,
+		false)
+LEOFS_MSG_CODEC(pool_create_reply, leofs_pool_create_reply,
+		LEOFS_OP_POOL_CREATE, true)
 
 LEOFS_MSG_CODEC(lookup_req, leofs_name_req, LEOFS_OP_LOOKUP, false)
 LEOFS_MSG_CODEC(lookup_reply, leofs_attr_reply, LEOFS_OP_LOOKUP, true)
@@ -600,6 +648,14 @@ LEOFS_MSG_CODEC(set_layout_req, leofs_set_layout_req, LEOFS_OP_SET_LAYOUT,
 		false)
 LEOFS_MSG_CODEC(set_layout_reply, leofs_status_reply, LEOFS_OP_SET_LAYOUT,
 		true)
+LEOFS_MSG_CODEC(xshard_prepare_req, leofs_xshard_prepare_req,
+		LEOFS_OP_XSHARD_PREPARE, false)
+LEOFS_MSG_CODEC(xshard_prepare_reply, leofs_attr_reply,
+		LEOFS_OP_XSHARD_PREPARE, true)
+LEOFS_MSG_CODEC(xshard_finish_req, leofs_xshard_finish_req,
+		LEOFS_OP_XSHARD_FINISH, false)
+LEOFS_MSG_CODEC(xshard_finish_reply, leofs_status_reply,
+		LEOFS_OP_XSHARD_FINISH, true)
 
 LEOFS_MSG_CODEC(write_stripe_req, leofs_write_stripe_req,
 		LEOFS_OP_WRITE_STRIPE, false)

@@ -14,8 +14,10 @@
  * Limits: at most max_conns connections (further ones are accepted and
  * closed at once), frames up to max_body bytes (a larger header closes the
  * connection), and at most max_inflight bytes of unanswered requests per
- * connection (reading pauses until replies free room: backpressure, not an
- * error). A peer that leaves a frame half-sent, or stops reading replies,
+ * connection, counting replies not yet sent, and at most max_requests
+ * unanswered requests (reading pauses until replies free room:
+ * backpressure, not an error). Together they bound what a peer that never
+ * reads its replies can make the server hold. A peer that leaves a frame half-sent, or stops reading replies,
  * for longer than idle_timeout_ms is disconnected.
  */
 #ifndef LEOFS_SERVER_H
@@ -43,6 +45,7 @@ struct leofs_server_config {
 	u32 max_conns;
 	u32 max_body;			/* <= LEOFS_BODY_MAX */
 	u64 max_inflight;		/* per connection, bytes */
+	u32 max_requests;		/* per connection unanswered; 0 = 128 */
 	u32 idle_timeout_ms;
 	void (*handle)(struct leofs_request *req, void *arg);
 	void (*closed)(struct leofs_conn *conn, void *arg);	/* optional */

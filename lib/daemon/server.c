@@ -41,7 +41,7 @@ struct leofs_conn {
 	struct leofs_frame_hdr hdr;
 	u8 *body;
 	bool reading;			/* EPOLLIN enabled */
-	u64 last_progress;		/* ms, monotonic */
+	u64 last_read;			/* ms, monotonic: input progress */
 
 	/* shared, under srv->lock */
 	int refs;
@@ -49,8 +49,15 @@ struct leofs_conn {
 	bool close_when_flushed;
 	bool pending;			/* on srv->pending */
 	struct leofs_conn *pending_next;
+	/*
+	 * Bytes of requests being served plus replies not yet sent: reading
+	 * pauses at max_inflight, so a peer that stops reading its replies
+	 * cannot make the server queue without bound.
+	 */
 	u64 inflight;
+	u32 requests;			/* received, not yet answered */
 	struct out_buf *out_head, *out_tail;
+	u64 last_write;			/* ms: output progress or queued */
 };
 
 struct leofs_server {
@@ -61,6 +68,7 @@ struct leofs_server {
 	sd_event_source *listen_src, *wake_src, *timer_src;
 	u16 port;
 	u32 nconns;
+	u32 max_requests;
 	struct leofs_conn *conns;	/* loop thread */
 
 	pthread_mutex_t lock;
@@ -123,6 +131,19 @@ static void conn_kick_locked(struct leofs_conn *c)
 	if (write(s->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		log_warning_errno(-errno, "%s: cannot wake the event loop: %m",
 				  s->cfg.name);
+}
+
+/* Appends a frame to c's output; srv->lock held, c not closed. */
+static void conn_queue_locked(struct leofs_conn *c, struct out_buf *b)
+{
+	if (!c->out_head)
+		c->last_write = now_ms();
+	if (c->out_tail)
+		c->out_tail->next = b;
+	else
+		c->out_head = b;
+	c->out_tail = b;
+	c->inflight += b->len;
 }
 
 /* ---- closing ------------------------------------------------------------ */
@@ -202,14 +223,17 @@ static int conn_flush(struct leofs_conn *c)
 			}
 			return -errno;
 		}
-		c->last_progress = now_ms();
 		b->off += (size_t)n;
-		if (b->off < b->len)
-			continue;
 		pthread_mutex_lock(&s->lock);
+		c->last_write = now_ms();
+		if (b->off < b->len) {
+			pthread_mutex_unlock(&s->lock);
+			continue;
+		}
 		c->out_head = b->next;
 		if (!c->out_head)
 			c->out_tail = NULL;
+		c->inflight -= b->len;
 		pthread_mutex_unlock(&s->lock);
 		free(b);
 	}
@@ -239,13 +263,10 @@ static void request_finish(struct leofs_request *req, u8 *frame, size_t len)
 	}
 	pthread_mutex_lock(&s->lock);
 	c->inflight -= request_cost(req);
+	c->requests--;
 	s->busy--;
 	if (b && !c->closed) {
-		if (c->out_tail)
-			c->out_tail->next = b;
-		else
-			c->out_head = b;
-		c->out_tail = b;
+		conn_queue_locked(c, b);
 		b = NULL;
 	}
 	/* the loop flushes, and resumes reading if it had paused */
@@ -360,11 +381,7 @@ int leofs_conn_push(struct leofs_conn *c, u16 opcode, const void *msg,
 		free(b);
 		return -ENOTCONN;
 	}
-	if (c->out_tail)
-		c->out_tail->next = b;
-	else
-		c->out_head = b;
-	c->out_tail = b;
+	conn_queue_locked(c, b);
 	conn_kick_locked(c);
 	pthread_mutex_unlock(&s->lock);
 	return 0;
@@ -410,8 +427,10 @@ static int conn_dispatch(struct leofs_conn *c)
 	pthread_mutex_lock(&s->lock);
 	c->refs++;
 	c->inflight += request_cost(req);
+	c->requests++;
 	s->busy++;
-	pause = c->inflight >= s->cfg.max_inflight;
+	pause = c->inflight >= s->cfg.max_inflight ||
+		c->requests >= s->max_requests;
 	pthread_mutex_unlock(&s->lock);
 	if (pause) {
 		c->reading = false;
@@ -447,7 +466,7 @@ static int conn_read(struct leofs_conn *c)
 			return -errno;
 		}
 		c->have += (size_t)n;
-		c->last_progress = now_ms();
+		c->last_read = now_ms();
 		if (c->have == LEOFS_FRAME_HDR_SIZE) {
 			ret = leofs_frame_hdr_decode(&c->hdr, c->hdr_buf,
 						     LEOFS_FRAME_HDR_SIZE);
@@ -470,6 +489,30 @@ static int conn_read(struct leofs_conn *c)
 	return 0;
 }
 
+/*
+ * After output progress: close a connection that asked for it once
+ * flushed, or resume reading if replies have freed room. Returns -errno to
+ * close.
+ */
+static int conn_after_flush(struct leofs_conn *c)
+{
+	struct leofs_server *s = c->srv;
+	bool resume, close_it;
+
+	pthread_mutex_lock(&s->lock);
+	resume = !c->reading && c->inflight < s->cfg.max_inflight &&
+		 c->requests < s->max_requests;
+	close_it = c->close_when_flushed && !c->out_head;
+	pthread_mutex_unlock(&s->lock);
+	if (close_it)
+		return -ESHUTDOWN;
+	if (!resume)
+		return 0;
+	c->reading = true;
+	conn_set_events(c, c->out_head != NULL);
+	return conn_read(c);
+}
+
 static int conn_io(sd_event_source *src, int fd, uint32_t revents, void *data)
 {
 	struct leofs_conn *c = data;
@@ -479,8 +522,11 @@ static int conn_io(sd_event_source *src, int fd, uint32_t revents, void *data)
 	(void)fd;
 	if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))
 		ret = conn_read(c);
-	if (ret == 0 && (revents & EPOLLOUT))
+	if (ret == 0 && (revents & EPOLLOUT)) {
 		ret = conn_flush(c);
+		if (ret == 0)
+			ret = conn_after_flush(c);
+	}
 	if (ret == -ESHUTDOWN) {
 		conn_close_now(c, NULL);
 	} else if (ret < 0) {
@@ -522,26 +568,13 @@ static int on_wake(sd_event_source *src, int fd, uint32_t revents, void *data)
 		c->pending = false;
 		pthread_mutex_unlock(&s->lock);
 		if (c->src) {
-			bool resume, close_it;
 			int ret = conn_flush(c);
 
-			pthread_mutex_lock(&s->lock);
-			resume = !c->reading &&
-				 c->inflight < s->cfg.max_inflight;
-			close_it = c->close_when_flushed && !c->out_head;
-			pthread_mutex_unlock(&s->lock);
-			if (ret < 0) {
-				conn_close_now(c, strerror(-ret));
-			} else if (close_it) {
-				conn_close_now(c, NULL);
-			} else if (resume) {
-				c->reading = true;
-				conn_set_events(c, c->out_head != NULL);
-				ret = conn_read(c);
-				if (ret < 0)
-					conn_close_now(c, ret == -ESHUTDOWN ?
-						NULL : strerror(-ret));
-			}
+			if (ret == 0)
+				ret = conn_after_flush(c);
+			if (ret < 0)
+				conn_close_now(c, ret == -ESHUTDOWN ? NULL :
+					       strerror(-ret));
 		}
 		conn_put(c);
 	}
@@ -558,10 +591,14 @@ static int on_timer(sd_event_source *src, uint64_t usec, void *data)
 		bool stalled;
 
 		next = c->next;
+		/* half a frame, or replies it does not read */
 		pthread_mutex_lock(&s->lock);
-		stalled = c->have > 0 || c->out_head != NULL;
+		stalled = (c->have > 0 &&
+			   now - c->last_read > s->cfg.idle_timeout_ms) ||
+			  (c->out_head &&
+			   now - c->last_write > s->cfg.idle_timeout_ms);
 		pthread_mutex_unlock(&s->lock);
-		if (stalled && now - c->last_progress > s->cfg.idle_timeout_ms)
+		if (stalled)
 			conn_close_now(c, "peer stalled");
 	}
 	sd_event_source_set_time(src, usec + 1000000);
@@ -600,7 +637,7 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents,
 	c->fd = cfd;
 	c->refs = 1;
 	c->reading = true;
-	c->last_progress = now_ms();
+	c->last_read = now_ms();
 	if (ss.ss_family == AF_INET) {
 		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
 
@@ -686,6 +723,7 @@ int leofs_server_new(sd_event *ev, const struct leofs_server_config *cfg,
 		return -ENOMEM;
 	s->ev = sd_event_ref(ev);
 	s->cfg = *cfg;
+	s->max_requests = cfg->max_requests ? cfg->max_requests : 128;
 	s->listen_fd = -1;
 	s->wake_fd = -1;
 	pthread_mutex_init(&s->lock, NULL);

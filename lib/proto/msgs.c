@@ -289,6 +289,21 @@ static const struct leofs_field heartbeat_req_fields[] = {
 };
 DESC(heartbeat_req, leofs_heartbeat_req, NULL);
 
+static const struct leofs_field pool_create_req_fields[] = {
+	NAME(leofs_pool_create_req, name),
+	U8(leofs_pool_create_req, tier),
+	PAD(3),
+	U32(leofs_pool_create_req, pg_num),
+};
+DESC(pool_create_req, leofs_pool_create_req, NULL);
+
+static const struct leofs_field pool_create_reply_fields[] = {
+	STATUS(leofs_pool_create_reply, status),
+	U32(leofs_pool_create_reply, pool_id),
+	U64(leofs_pool_create_reply, map_epoch),
+};
+DESC(pool_create_reply, leofs_pool_create_reply, NULL);
+
 /* ---- metadata ------------------------------------------------------------- */
 
 static const struct leofs_field ino_req_fields[] = {
@@ -805,6 +820,42 @@ static const struct leofs_field target_statfs_reply_fields[] = {
 };
 DESC(target_statfs_reply, leofs_target_statfs_reply, NULL);
 
+/* ---- cross-shard (MDS to MDS) ------------------------------------------------ */
+
+static int xshard_prepare_check(const void *msg)
+{
+	const struct leofs_xshard_prepare_req *m = msg;
+
+	return m->shard <= 0xffff && m->op ? 0 : -EPROTO;
+}
+
+static const struct leofs_field xshard_prepare_req_fields[] = {
+	U64(leofs_xshard_prepare_req, intent),
+	U32(leofs_xshard_prepare_req, shard),
+	ENUM32(leofs_xshard_prepare_req, op, LEOFS_XSHARD_OP_MAX + 1),
+	U64(leofs_xshard_prepare_req, ino),
+	U64(leofs_xshard_prepare_req, parent),
+	U32(leofs_xshard_prepare_req, mode),
+	U32(leofs_xshard_prepare_req, uid),
+	U32(leofs_xshard_prepare_req, gid),
+	STRUCT(leofs_xshard_prepare_req, layout, layout_desc),
+};
+DESC(xshard_prepare_req, leofs_xshard_prepare_req, xshard_prepare_check);
+
+static int xshard_finish_check(const void *msg)
+{
+	const struct leofs_xshard_finish_req *m = msg;
+
+	return m->shard <= 0xffff ? 0 : -EPROTO;
+}
+
+static const struct leofs_field xshard_finish_req_fields[] = {
+	U64(leofs_xshard_finish_req, intent),
+	U32(leofs_xshard_finish_req, shard),
+	BOOL(leofs_xshard_finish_req, commit),
+};
+DESC(xshard_finish_req, leofs_xshard_finish_req, xshard_finish_check);
+
 /* ---- opcodes -------------------------------------------------------------- */
 
 struct leofs_op {
@@ -822,6 +873,7 @@ static const struct leofs_op cluster_ops[] = {
 	[0x03] = OP("MAP_PUSH", map_push, NULL),
 	[0x04] = OP("OSS_REGISTER", oss_register_req, &epoch_reply),
 	[0x05] = OP("HEARTBEAT", heartbeat_req, &epoch_reply),
+	[0x06] = OP("POOL_CREATE", pool_create_req, &pool_create_reply),
 };
 
 static const struct leofs_op meta_ops[] = {
@@ -845,6 +897,8 @@ static const struct leofs_op meta_ops[] = {
 	[0x11] = OP("COMMIT_SIZE", commit_size_req, &attr_reply),
 	[0x12] = OP("GET_LAYOUT", ino_req, &layout_reply),
 	[0x13] = OP("SET_LAYOUT", set_layout_req, &status_reply),
+	[0x14] = OP("XSHARD_PREPARE", xshard_prepare_req, &attr_reply),
+	[0x15] = OP("XSHARD_FINISH", xshard_finish_req, &status_reply),
 };
 
 static const struct leofs_op storage_ops[] = {

@@ -12,6 +12,11 @@
  *	mds_client status PORT SHARD		GETATTR of (shard, 1): status
  *	mds_client map PORT OUT			MAP_GET, map bytes to OUT
  *	mds_client node PORT NODE		"up" or "down", and the epoch
+ *	mds_client pools PORT			the epoch and the map's pools
+ *	mds_client xname PORT PREFIX SHARD	a root dir name placed on SHARD
+ *	mds_client xop PORT mkdir|rmdir NAME	MKDIR/RMDIR in the root
+ *	mds_client fsck PORT_A PORT_B		namespace consistency, two MDS
+ *	mds_client poolcreate PORT NAME TIER PGS	POOL_CREATE: status, id, epoch
  *	mds_client unlinkdata PORT N POOL DIR	N files with data, unlinked
  *	mds_client badinput PORT		malformed and hostile requests
  */
@@ -26,6 +31,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "leofs/placement.h"
 #include "leofs/proto_map.h"
 #include "leofs/proto_msg.h"
 #include "leofs/rpc.h"
@@ -163,6 +169,8 @@ static const char *sname(u32 st)
 		return "PROTO";
 	case LEOFS_S_NOTSUP:
 		return "NOTSUP";
+	case LEOFS_S_INVAL:
+		return "INVAL";
 	}
 	snprintf(buf, sizeof(buf), "%u", st);
 	return buf;
@@ -740,33 +748,46 @@ static int cmd_map(const char *out)
 	return 0;
 }
 
-static int cmd_node(u32 node)
+/* MAP_GET decoded into *m (arrays allocated; they leak at exit). */
+static int map_fetch(struct leofs_rpc *r, struct leofs_map *m)
 {
-	struct leofs_rpc *r = conn(0);
 	struct leofs_map_reply rep;
 	struct leofs_rpc_reply raw;
 	struct leofs_map_counts c;
-	struct leofs_map m = { 0 };
-	u32 *scratch, i;
-	int rc = 1;
+	u32 *scratch;
+	int rc;
 
 	if (map_get(r, &rep, &raw) ||
 	    leofs_map_decode_counts(rep.map.data, rep.map.len, &c))
 		return 1;
-	m.node_count = c.node_count;
-	m.target_count = c.target_count;
-	m.pool_count = c.pool_count;
-	m.mds_count = c.mds_count;
-	m.shard_count = c.shard_count;
-	m.override_count = c.override_count;
-	m.nodes = calloc(c.node_count + 1, sizeof(*m.nodes));
-	m.targets = calloc(c.target_count + 1, sizeof(*m.targets));
-	m.pools = calloc(c.pool_count + 1, sizeof(*m.pools));
-	m.mds = calloc(c.mds_count + 1, sizeof(*m.mds));
-	m.shards = calloc(c.shard_count + 1, sizeof(*m.shards));
-	m.overrides = calloc(c.override_count + 1, sizeof(*m.overrides));
+	memset(m, 0, sizeof(*m));
+	m->node_count = c.node_count;
+	m->target_count = c.target_count;
+	m->pool_count = c.pool_count;
+	m->mds_count = c.mds_count;
+	m->shard_count = c.shard_count;
+	m->override_count = c.override_count;
+	m->nodes = calloc(c.node_count + 1, sizeof(*m->nodes));
+	m->targets = calloc(c.target_count + 1, sizeof(*m->targets));
+	m->pools = calloc(c.pool_count + 1, sizeof(*m->pools));
+	m->mds = calloc(c.mds_count + 1, sizeof(*m->mds));
+	m->shards = calloc(c.shard_count + 1, sizeof(*m->shards));
+	m->overrides = calloc(c.override_count + 1, sizeof(*m->overrides));
 	scratch = calloc(c.target_count + 1, 4);
-	if (leofs_map_decode(rep.map.data, rep.map.len, &m, scratch))
+	rc = leofs_map_decode(rep.map.data, rep.map.len, m, scratch);
+	free(scratch);
+	leofs_rpc_reply_free(&raw);
+	return rc ? 1 : 0;
+}
+
+static int cmd_node(u32 node)
+{
+	struct leofs_rpc *r = conn(0);
+	struct leofs_map m;
+	int rc = 1;
+	u32 i;
+
+	if (map_fetch(r, &m))
 		return 1;
 	for (i = 0; i < m.node_count; i++)
 		if (m.nodes[i].id == node) {
@@ -776,9 +797,180 @@ static int cmd_node(u32 node)
 			       (unsigned long long)m.epoch);
 			rc = 0;
 		}
-	leofs_rpc_reply_free(&raw);
 	leofs_rpc_close(r);
 	return rc;
+}
+
+/* "epoch E" then "ID NAME TIER PG_NUM" per pool of the served map. */
+static int cmd_pools(void)
+{
+	struct leofs_rpc *r = conn(0);
+	struct leofs_map m;
+	u32 i;
+
+	if (map_fetch(r, &m))
+		return 1;
+	printf("epoch %llu\n", (unsigned long long)m.epoch);
+	for (i = 0; i < m.pool_count; i++)
+		printf("%u %s %u %u\n", m.pools[i].id, m.pools[i].name,
+		       m.pools[i].tier, m.pools[i].pg_num);
+	leofs_rpc_close(r);
+	return 0;
+}
+
+/* POOL_CREATE: prints "STATUS POOL_ID EPOCH". */
+static int cmd_poolcreate(const char *name, u32 tier, u32 pg_num)
+{
+	struct leofs_rpc *r = conn(0);
+	struct leofs_pool_create_req q = { .name = { name, (u32)strlen(name) },
+					   .tier = (u8)tier,
+					   .pg_num = pg_num };
+	struct leofs_pool_create_reply rep;
+	struct leofs_rpc_reply raw;
+	int rc;
+
+	rc = leofs_rpc_call(r, LEOFS_OP_POOL_CREATE, &q, sizeof(q), &rep,
+			    sizeof(rep), &raw, TMO);
+	if (rc) {
+		fprintf(stderr, "POOL_CREATE: %s\n", strerror(-rc));
+		return 1;
+	}
+	printf("%s %u %llu\n", sname(rep.status), rep.pool_id,
+	       (unsigned long long)rep.map_epoch);
+	leofs_rpc_reply_free(&raw);
+	leofs_rpc_close(r);
+	return 0;
+}
+
+/* ---- cross-shard operations ---------------------------------------------- */
+
+/* The first name PREFIX<n> that the placement puts on shard (a new dir). */
+static int cmd_xname(const char *prefix, u16 shard)
+{
+	struct leofs_rpc *r = conn(0);
+	struct leofs_map m;
+	char name[64];
+	u16 got;
+	u32 i;
+
+	if (map_fetch(r, &m))
+		return 1;
+	leofs_rpc_close(r);
+	for (i = 0; i < 100000; i++) {
+		snprintf(name, sizeof(name), "%s%u", prefix, i);
+		if (!leofs_dir_shard(&m, ROOT, name, strlen(name), &got) &&
+		    got == shard) {
+			printf("%s\n", name);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* MKDIR or RMDIR of NAME in the root; prints the status (and the inode). */
+static int cmd_xop(const char *op, const char *name)
+{
+	struct leofs_rpc *r = conn(0);
+	u64 ino = 0;
+	u32 st;
+
+	if (!strcmp(op, "mkdir")) {
+		st = mk(r, &root_cr, LEOFS_OP_MKDIR, ROOT, name, 0755, 0, &ino);
+		printf("%s %#llx\n", sname(st), (unsigned long long)ino);
+	} else {
+		st = rm(r, &root_cr, LEOFS_OP_RMDIR, ROOT, name);
+		printf("%s\n", sname(st));
+	}
+	leofs_rpc_close(r);
+	return 0;
+}
+
+/*
+ * The namespace of a root holding only empty directories, over two MDS
+ * (A serving shards 0 and 1, B serving 2 and 3): every entry points to an
+ * existing directory (nlink 2) that takes a new entry (not left dying),
+ * the root's nlink counts them, and every inode alive on shards 1..3 (local
+ * ids probed) is an entry of the root. Prints "ok" or the first problem.
+ */
+static int cmd_fsck(u16 port_a, u16 port_b)
+{
+	struct leofs_readdir_req q = { .creds = root_cr,
+				       .ino = ROOT,
+				       .max_entries = 512,
+				       .max_bytes = 65536 };
+	struct leofs_readdir_reply *rep = malloc(sizeof(*rep));
+	struct leofs_rpc *ra, *rb, *r;
+	struct leofs_rpc_reply raw;
+	struct leofs_ino_req gq = { .creds = root_cr };
+	struct leofs_attr_reply ga;
+	static u64 inos[512];
+	u32 n, i, dirs = 0, shard, local;
+	bool found;
+
+	port = port_a;
+	ra = conn(0);
+	port = port_b;
+	rb = conn(0);
+	if (leofs_rpc_call(ra, LEOFS_OP_READDIR, &q, sizeof(q), rep,
+			   sizeof(*rep), &raw, TMO) || rep->status ||
+	    !rep->eof) {
+		printf("readdir of the root failed\n");
+		return 1;
+	}
+	n = rep->nr_entries;
+	for (i = 0; i < n; i++)
+		inos[i] = rep->entries[i].ino;
+	leofs_rpc_reply_free(&raw);
+	for (i = 0; i < n; i++) {
+		r = (inos[i] >> 48) >= 2 ? rb : ra;
+		gq.ino = inos[i];
+		if (call(r, LEOFS_OP_GETATTR, &gq, sizeof(gq), &ga,
+			 sizeof(ga))) {
+			printf("dangling entry -> %#llx\n",
+			       (unsigned long long)inos[i]);
+			return 1;
+		}
+		if ((ga.attr.mode & LEOFS_S_IFMT) != LEOFS_S_IFDIR ||
+		    ga.attr.nlink != 2) {
+			printf("%#llx: mode %o nlink %u\n",
+			       (unsigned long long)inos[i], ga.attr.mode,
+			       ga.attr.nlink);
+			return 1;
+		}
+		if (mk(r, &root_cr, LEOFS_OP_CREATE, inos[i], "probe", 0644, 0,
+		       NULL) ||
+		    rm(r, &root_cr, LEOFS_OP_UNLINK, inos[i], "probe")) {
+			printf("%#llx takes no entry\n",
+			       (unsigned long long)inos[i]);
+			return 1;
+		}
+		dirs++;
+	}
+	gq.ino = ROOT;
+	if (call(ra, LEOFS_OP_GETATTR, &gq, sizeof(gq), &ga, sizeof(ga)) ||
+	    ga.attr.nlink != 2 + dirs) {
+		printf("root nlink %u, %u directories\n", ga.attr.nlink, dirs);
+		return 1;
+	}
+	for (shard = 1; shard <= 3; shard++)
+		for (local = 2; local < 128; local++) {
+			gq.ino = (u64)shard << 48 | local;
+			if (call(shard >= 2 ? rb : ra, LEOFS_OP_GETATTR, &gq,
+				 sizeof(gq), &ga, sizeof(ga)))
+				continue;
+			for (i = 0, found = false; i < n; i++)
+				found |= inos[i] == gq.ino;
+			if (!found) {
+				printf("orphan inode %#llx\n",
+				       (unsigned long long)gq.ino);
+				return 1;
+			}
+		}
+	printf("ok\n");
+	free(rep);
+	leofs_rpc_close(ra);
+	leofs_rpc_close(rb);
+	return 0;
 }
 
 /* ---- deletion ------------------------------------------------------------------ */
@@ -974,6 +1166,17 @@ int main(int argc, char **argv)
 		return cmd_map(argv[3]);
 	if (!strcmp(argv[1], "node") && argc == 4)
 		return cmd_node((u32)atoi(argv[3]));
+	if (!strcmp(argv[1], "xname") && argc == 5)
+		return cmd_xname(argv[3], (u16)atoi(argv[4]));
+	if (!strcmp(argv[1], "xop") && argc == 5)
+		return cmd_xop(argv[3], argv[4]);
+	if (!strcmp(argv[1], "fsck") && argc == 4)
+		return cmd_fsck(port, (u16)atoi(argv[3]));
+	if (!strcmp(argv[1], "pools") && argc == 3)
+		return cmd_pools();
+	if (!strcmp(argv[1], "poolcreate") && argc == 6)
+		return cmd_poolcreate(argv[3], (u32)atoi(argv[4]),
+				      (u32)strtoul(argv[5], NULL, 10));
 	if (!strcmp(argv[1], "unlinkdata") && argc == 6)
 		return cmd_unlinkdata((u32)atoi(argv[3]), (u32)atoi(argv[4]),
 				      argv[5]);

@@ -5,10 +5,17 @@
  * checked.
  *
  *	oss_io MAP.json UUID write|verify INO SCHEME UNIT OFF LEN SEED
- *	oss_io MAP.json UUID roundtrip SCHEME UNIT     sizes 0..64 MiB, unaligned
- *	oss_io MAP.json UUID churn SCHEME UNIT LOG     write until killed; each
- *	        acknowledged write is appended to LOG ("ino off len seed")
- *	oss_io MAP.json UUID check SCHEME UNIT LOG     verify every logged write
+ *	oss_io MAP.json UUID roundtrip SCHEME UNIT [INO] sizes 0..64 MiB,
+ *	        unaligned; files INO.. (default: derived from the scheme)
+ *	oss_io MAP.json UUID churn SCHEME UNIT LOG     write and overwrite until
+ *	        killed, logging each write to LOG before it is sent and again
+ *	        once it is acknowledged
+ *	oss_io MAP.json UUID check SCHEME UNIT LOG     every acknowledged write
+ *	        reads back; no unacknowledged one is torn inside a stripe
+ *	oss_io MAP.json UUID truncate SCHEME UNIT INO  truncate inside a stripe,
+ *	        extend: the tail reads as zeros
+ *	oss_io MAP.json UUID pg SCHEME UNIT INO        nodes of the PG of INO's
+ *	        slot 0, primary first
  *	oss_io MAP.json UUID statfs TARGET            checksum errors of a target
  *
  * SCHEME: r1 r2 r3 ec2+1 ec4+1 ec4+2 ec8+3. Exit 0 on success.
@@ -201,68 +208,268 @@ static int roundtrip(struct leofs_client *c, const struct leofs_layout *l,
 	return 0;
 }
 
+/* Files of the churn workload, and their size in stripes. */
+#define CHURN_FILES   3
+#define CHURN_STRIPES 4
+
+static u64 churn_rand(u64 *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/*
+ * Writes and overwrites until killed: whole stripes, pieces of one unit,
+ * and pieces spanning units. Each write is logged before it is sent
+ * ("W n ino off len", its data is pattern n) and again once acknowledged
+ * ("A n").
+ */
 static int churn(struct leofs_client *c, const struct leofs_layout *l,
 		 const char *log)
 {
+	u64 W = leofs_layout_stripe_width(l), size = CHURN_STRIPES * W;
+	u64 x = 0x2545f4914f6cdd1dull, n, ino, off, len;
 	FILE *f = fopen(log, "a");
-	u64 n;
 
 	if (!f)
 		return -errno;
 	setvbuf(f, NULL, _IOLBF, 0);
 	for (n = 1;; n++) {
-		u64 ino = 1000 + n % 7, off = (n * 7919) % 300000, len = 1 + (n * 104729) % 200000;
-
-		/* a write acknowledged is logged; earlier writes may overlap */
+		ino = 1000 + churn_rand(&x) % CHURN_FILES;
+		switch (n % 3) {
+		case 0: /* one or two whole stripes */
+			off = churn_rand(&x) % (CHURN_STRIPES - 1) * W;
+			len = (1 + churn_rand(&x) % 2) * W;
+			break;
+		case 1: /* inside one unit */
+			off = churn_rand(&x) % size;
+			len = 1 + churn_rand(&x) % (l->stripe_unit / 2);
+			break;
+		default: /* across units, maybe across stripes */
+			off = churn_rand(&x) % size;
+			len = 1 + churn_rand(&x) % W;
+			break;
+		}
+		if (off + len > size)
+			len = size - off;
+		fprintf(f, "W %llu %llu %llu %llu\n", (unsigned long long)n,
+			(unsigned long long)ino, (unsigned long long)off,
+			(unsigned long long)len);
 		if (do_write(c, ino, l, off, len, n, 0) == 0)
-			fprintf(f, "%llu %llu %llu %llu\n",
-				(unsigned long long)ino,
-				(unsigned long long)off,
-				(unsigned long long)len,
-				(unsigned long long)n);
+			fprintf(f, "A %llu\n", (unsigned long long)n);
 	}
 }
 
-/* The last write of every byte must read back. */
+struct logged {
+	u64 n, ino, off, len;
+	bool acked;
+};
+
+static bool covers(const struct logged *w, u64 ino, u64 i)
+{
+	return w->ino == ino && i >= w->off && i < w->off + w->len;
+}
+
+/*
+ * After the churn: every byte holds its last acknowledged write (zero if
+ * none), or the data of an unacknowledged write sent after it. And no
+ * unacknowledged write is torn inside a stripe: where no later write
+ * covers it, its piece of each stripe is all new or all old.
+ */
 static int check(struct leofs_client *c, const struct leofs_layout *l,
 		 const char *log)
 {
+	u64 W = leofs_layout_stripe_width(l), size = CHURN_STRIPES * W;
+	unsigned long long a, b, d, e;
+	struct logged *w = NULL;
+	size_t nw = 0, cap = 0, k, u, acked = 0, unacked;
+	u64 *last_ack = malloc(size * sizeof(u64));
+	u64 *last_any = malloc(size * sizeof(u64));
+	u8 *got = malloc(size), want;
+	u64 ino, i, s;
+	char kind;
 	FILE *f = fopen(log, "r");
-	unsigned long long ino, off, len, seed;
-	u8 *want[7] = { 0 }, *known[7] = { 0 }, *got;
-	u64 i, k, size = 600000;
 	int r = 0;
 
-	if (!f)
-		return -errno;
-	for (k = 0; k < 7; k++) {
-		want[k] = calloc(size, 1);
-		known[k] = calloc(size, 1);
-	}
-	got = malloc(size);
-	while (fscanf(f, "%llu %llu %llu %llu", &ino, &off, &len, &seed) == 4)
-		for (i = off; i < off + len; i++) {
-			want[ino - 1000][i] = pattern(seed, i);
-			known[ino - 1000][i] = 1;
+	if (!f || !last_ack || !last_any || !got)
+		return -ENOMEM;
+	while (fscanf(f, " %c", &kind) == 1) {
+		if (kind == 'W' &&
+		    fscanf(f, "%llu %llu %llu %llu", &a, &b, &d, &e) == 4) {
+			if (nw == cap) {
+				cap = cap ? 2 * cap : 1024;
+				w = realloc(w, cap * sizeof(*w));
+				if (!w)
+					return -ENOMEM;
+			}
+			w[nw++] = (struct logged){ a, b, d, e, false };
+		} else if (kind == 'A' && fscanf(f, "%llu", &a) == 1 && nw &&
+			   w[nw - 1].n == a) {
+			w[nw - 1].acked = true;
+			acked++;
+		} else {
+			break; /* a line cut by the kill */
 		}
+	}
 	fclose(f);
-	for (k = 0; k < 7 && !r; k++) {
-		r = leofs_file_read(c, 1000 + k, l, 0, got, size);
+	unacked = nw - acked;
+	printf("%zu writes logged, %zu acknowledged\n", nw, acked);
+	if (acked < 20) {
+		fprintf(stderr, "too few acknowledged writes to check\n");
+		r = -EAGAIN;
+	}
+	for (ino = 1000; ino < 1000 + CHURN_FILES && !r; ino++) {
+		memset(last_ack, 0, size * sizeof(u64));
+		memset(last_any, 0, size * sizeof(u64));
+		for (k = 0; k < nw; k++) {
+			if (w[k].ino != ino)
+				continue;
+			for (i = w[k].off; i < w[k].off + w[k].len; i++) {
+				last_any[i] = w[k].n;
+				if (w[k].acked)
+					last_ack[i] = w[k].n;
+			}
+		}
+		r = leofs_file_read(c, ino, l, 0, got, size);
 		if (r) {
 			fprintf(stderr, "ino %llu: %s\n",
-				(unsigned long long)(1000 + k), strerror(-r));
+				(unsigned long long)ino, strerror(-r));
 			break;
 		}
-		for (i = 0; i < size; i++)
-			if (known[k][i] && got[i] != want[k][i]) {
-				fprintf(stderr, "ino %llu byte %llu lost\n",
-					(unsigned long long)(1000 + k),
-					(unsigned long long)i);
+		for (i = 0; i < size && !r; i++) {
+			want = last_ack[i] ? pattern(last_ack[i], i) : 0;
+			if (got[i] == want)
+				continue;
+			for (k = 0; k < nw; k++)
+				if (!w[k].acked && w[k].n > last_ack[i] &&
+				    covers(&w[k], ino, i) &&
+				    got[i] == pattern(w[k].n, i))
+					break;
+			if (k == nw) {
+				fprintf(stderr, "ino %llu byte %llu: 0x%02x, acknowledged write %llu has 0x%02x\n",
+					(unsigned long long)ino,
+					(unsigned long long)i, got[i],
+					(unsigned long long)last_ack[i], want);
 				r = -EILSEQ;
-				break;
 			}
+		}
+		/* torn pieces of unacknowledged writes */
+		for (u = 0; u < nw && !r; u++) {
+			if (w[u].acked || w[u].ino != ino)
+				continue;
+			for (s = w[u].off / W; s * W < w[u].off + w[u].len &&
+					       !r; s++) {
+				u64 from = s * W > w[u].off ? s * W : w[u].off;
+				u64 to = (s + 1) * W < w[u].off + w[u].len ?
+						 (s + 1) * W :
+						 w[u].off + w[u].len;
+				u64 newb = 0, oldb = 0;
+
+				for (i = from; i < to; i++) {
+					if (last_any[i] != w[u].n)
+						continue; /* written again later */
+					want = last_ack[i] ?
+						       pattern(last_ack[i], i) : 0;
+					if (got[i] != pattern(w[u].n, i))
+						oldb++;
+					else if (got[i] != want)
+						newb++;
+				}
+				if (newb && oldb) {
+					fprintf(stderr, "ino %llu stripe %llu: unacknowledged write %llu is torn (%llu bytes new, %llu old)\n",
+						(unsigned long long)ino,
+						(unsigned long long)s,
+						(unsigned long long)w[u].n,
+						(unsigned long long)newb,
+						(unsigned long long)oldb);
+					r = -EILSEQ;
+				}
+			}
+		}
 	}
+	printf("%zu unacknowledged writes checked for tearing\n", unacked);
+	free(w);
+	free(last_ack);
+	free(last_any);
+	free(got);
 	return r;
+}
+
+/*
+ * Truncate inside a stripe, then extend past it: the cut tail and the gap
+ * read as zeros, the bytes before the cut are intact. Sizes are unaligned
+ * and fall in a unit other than the first.
+ */
+static int truncate_check(struct leofs_client *c,
+			  const struct leofs_layout *l, u64 ino)
+{
+	u64 W = leofs_layout_stripe_width(l), size = 3 * W + W / 2 + 777;
+	u64 cut = W + W - l->stripe_unit / 2 - 5, ext = 2 * W + 123, i;
+	u64 end = ext + 10000;
+	u8 *got = malloc(end);
+	int r;
+
+	r = do_write(c, ino, l, 0, size, ino, LEOFS_FILE_EOF);
+	if (!r)
+		r = leofs_file_truncate(c, ino, l, cut);
+	if (!r)
+		r = do_write(c, ino, l, ext, end - ext, ino + 1, 0);
+	if (!r)
+		r = leofs_file_read(c, ino, l, 0, got, end);
+	for (i = 0; i < end && !r; i++) {
+		u8 want = i < cut ? pattern(ino, i) :
+			  i < ext ? 0 : pattern(ino + 1, i);
+
+		if (got[i] != want) {
+			fprintf(stderr, "after truncate to %llu: byte %llu is 0x%02x, not 0x%02x\n",
+				(unsigned long long)cut, (unsigned long long)i,
+				got[i], want);
+			r = -EILSEQ;
+		}
+	}
+	/* truncating to a stripe boundary and to zero */
+	if (!r)
+		r = leofs_file_truncate(c, ino, l, W);
+	if (!r)
+		r = leofs_file_read(c, ino, l, 0, got, end);
+	for (i = 0; i < end && !r; i++)
+		if (got[i] != (i < W ? pattern(ino, i) : 0)) {
+			fprintf(stderr, "after truncate to %llu: byte %llu differs\n",
+				(unsigned long long)W, (unsigned long long)i);
+			r = -EILSEQ;
+		}
+	if (!r)
+		r = leofs_file_truncate(c, ino, l, 0);
+	if (!r)
+		r = leofs_file_read(c, ino, l, 0, got, end);
+	for (i = 0; i < end && !r; i++)
+		if (got[i]) {
+			fprintf(stderr, "after truncate to 0: byte %llu is not zero\n",
+				(unsigned long long)i);
+			r = -EILSEQ;
+		}
+	free(got);
+	return r;
+}
+
+/* The nodes of the PG of (ino, slot 0), in rank order: "primary members..." */
+static int print_pg(struct leofs_mapview *v, const struct leofs_layout *l,
+		    u64 ino)
+{
+	u32 targets[LEOFS_MAX_FRAGMENTS], width = leofs_layout_width(l), r;
+	u32 pg = leofs_stripe_pg(ino, 0, l->stripe_count,
+				 leofs_mapview_pg_num(v, l->pool_id));
+	int e = leofs_mapview_row(v, l->pool_id, width, pg, targets);
+
+	if (e)
+		return e;
+	for (r = 0; r < width; r++)
+		printf("%s%u", r ? " " : "",
+		       leofs_mapview_target(v, targets[r])->node_id);
+	printf("\n");
+	return 0;
 }
 
 static int statfs_target(struct leofs_client *c, struct leofs_mapview *v,
@@ -330,10 +537,19 @@ int main(int argc, char **argv)
 				      strtoull(argv[7], NULL, 0),
 				      strtoull(argv[8], NULL, 0),
 				      strtoull(argv[9], NULL, 0));
-	} else if (!strcmp(cmd, "roundtrip") && argc == 6) {
+	} else if (!strcmp(cmd, "roundtrip") && (argc == 6 || argc == 7)) {
 		if (parse_scheme(argv[4], (u32)atoi(argv[5]), &l))
 			return 2;
-		r = roundtrip(c, &l, 1 + ((u64)l.k << 8 | l.m) * 100);
+		r = roundtrip(c, &l, argc == 7 ? strtoull(argv[6], NULL, 0) :
+				     1 + ((u64)l.k << 8 | l.m) * 100);
+	} else if (!strcmp(cmd, "truncate") && argc == 7) {
+		if (parse_scheme(argv[4], (u32)atoi(argv[5]), &l))
+			return 2;
+		r = truncate_check(c, &l, strtoull(argv[6], NULL, 0));
+	} else if (!strcmp(cmd, "pg") && argc == 7) {
+		if (parse_scheme(argv[4], (u32)atoi(argv[5]), &l))
+			return 2;
+		r = print_pg(v, &l, strtoull(argv[6], NULL, 0));
 	} else if ((!strcmp(cmd, "churn") || !strcmp(cmd, "check")) &&
 		   argc == 7) {
 		if (parse_scheme(argv[4], (u32)atoi(argv[5]), &l))

@@ -2,7 +2,7 @@
 # leofs-admin against a real local cluster: one MDS (map authority,
 # shards 0 and 1) and six OSS nodes with one sata target each, all on
 # 127.0.0.1. Checks status, node list/show, pool list, layout get/set
-# (with local refusals) and pool create, parsing the JSON output; then
+# (with local refusals) and pool create (a new epoch), parsing the JSON output; then
 # kills one OSS and checks that status reports it and its PGs.
 . "$(dirname "$0")/lib.sh"
 
@@ -166,11 +166,25 @@ grep -q "/no: No such file or directory" "$IT_DIR/err" ||
 	fail "layout get missing path: $(cat "$IT_DIR/err")"
 "${A[@]}" layout set / --replica 1 > /dev/null || fail "layout set replica 1"
 
-# ---- pool create: the protocol has no POOL_CREATE yet ------------------------------------
-"${A[@]}" pool create scans --tier ssd --pgs 32 > /dev/null 2> "$IT_DIR/err" &&
-	fail "pool create succeeded without POOL_CREATE in the protocol"
-grep -q "not supported by this cluster" "$IT_DIR/err" ||
-	fail "pool create: $(cat "$IT_DIR/err")"
+# ---- pool create: a new pool in a new map epoch -----------------------------------------
+e1=$("${A[@]}" pool list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["epoch"])')
+"${A[@]}" pool create scans --tier ssd --pgs 32 --json > "$IT_DIR/out" ||
+	fail "pool create"
+check "pool create" "
+assert d['pool'] == 'scans' and d['id'] == 2 and d['pg_num'] == 32, d
+assert d['tier'] == 'ssd' and d['epoch'] > $e1, d
+"
+"${A[@]}" pool list --json > "$IT_DIR/out" || fail "pool list after create"
+check "pool list after create" "
+p = {p['name']: p for p in d['pools']}
+assert d['epoch'] > $e1 and set(p) == {'images', 'scans'}, d
+assert p['scans']['id'] == 2 and p['scans']['pg_num'] == 32, p
+assert p['scans']['tier'] == 'ssd', p
+"
+"${A[@]}" pool create scans --tier sata --pgs 8 > /dev/null 2> "$IT_DIR/err" &&
+	fail "pool create of a used name succeeded"
+grep -q "a pool named 'scans' exists already" "$IT_DIR/err" ||
+	fail "pool create of a used name: $(cat "$IT_DIR/err")"
 
 # ---- one OSS dies ----------------------------------------------------------------------
 it_kill9 oss2
@@ -197,7 +211,7 @@ assert r3["clean"] + r3["degraded"] == 64, r3
 # EC 4+1 has min_size 5: a PG missing a member is read-only
 assert ec["read_only"] > 0 and ec["degraded"] == 0, ec
 assert ec["clean"] + ec["read_only"] == 64, ec
-(p,) = d["pools"]
+p = {p["name"]: p for p in d["pools"]}["images"]
 assert p["targets_reported"] == 5, p
 '
 "${A[@]}" status > "$IT_DIR/out" || fail "status table after kill"

@@ -2,7 +2,8 @@
 # Two leofs-mds (A: map authority, shard 0; B: follower, shard 1) and two
 # stand-in storage servers: requests to the wrong MDS get WRONG_SHARD, both
 # serve the same map, a silent OSS is marked down in a new epoch and up
-# again when it returns, and unlinked files' objects are deleted on their
+# again when it returns, POOL_CREATE makes a pool in a new epoch on the
+# authority only, and unlinked files' objects are deleted on their
 # PG primaries, with retries, across an MDS crash.
 . "$(dirname "$0")/lib.sh"
 
@@ -91,8 +92,45 @@ start_oss 2 "$O2" 0
 wait_for 10 node_is "$PA" 2 up || fail "node 2 not up again"
 wait_for 10 same_map || fail "maps differ after node 2 returned"
 
+# POOL_CREATE: authority only, a new epoch that the follower gets pushed
+e1=$("$ITBIN/mds_client" pools "$PA" | sed -n 's/^epoch //p')
+out=$("$ITBIN/mds_client" poolcreate "$PA" scans 1 32) || fail "poolcreate"
+set -- $out
+[ "$1" = OK ] && [ "$2" = 2 ] && [ "$3" -gt "$e1" ] ||
+	fail "pool create on the authority: '$out' (epoch was $e1)"
+pe=$3
+"$ITBIN/mds_client" pools "$PA" > "$IT_DIR/pools" || fail "pools"
+grep -qx "epoch $pe" "$IT_DIR/pools" && grep -qx "2 scans 1 32" "$IT_DIR/pools" ||
+	fail "new pool not in MAP_GET: $(cat "$IT_DIR/pools")"
+pool_on_b() { "$ITBIN/mds_client" pools "$PB" | grep -qx "2 scans 1 32"; }
+wait_for 10 pool_on_b || fail "the follower did not get the new pool"
+for bad in "images 0 8 EXIST" "scans 0 8 EXIST" \
+	"toolong_toolong_toolong_toolong_ 0 8 INVAL" \
+	"p 3 8 INVAL" "p 0 0 INVAL" "p 0 1048577 INVAL"; do
+	set -- $bad
+	out=$("$ITBIN/mds_client" poolcreate "$PA" "$1" "$2" "$3") ||
+		fail "poolcreate $bad"
+	[ "${out%% *}" = "$4" ] || fail "pool create $1 $2 $3: '$out', want $4"
+done
+"$ITBIN/mds_client" poolcreate "$PA" "sp ace" 0 8 | grep -q "^INVAL " ||
+	fail "a pool name with a space was accepted"
+out=$("$ITBIN/mds_client" poolcreate "$PB" other 0 8) || fail "poolcreate B"
+[ "${out%% *}" = NOTSUP ] || fail "pool create on a follower: '$out'"
+# stored before the reply: there after a crash of the authority
+it_kill9 a
+it_start a "$BIN/leofs-mds" --config "$IT_DIR/a.json"
+it_wait_port "$PA"
+"$ITBIN/mds_client" pools "$PA" | grep -qx "2 scans 1 32" ||
+	fail "the new pool was lost across a crash"
+wait_for 5 node_is "$PA" 1 up || fail "node 1 not up after the restart"
+wait_for 5 node_is "$PA" 2 up || fail "node 2 not up after the restart"
+
 # deletion: files with data unlinked; the drain deletes their objects
-"$ITBIN/mds_client" unlinkdata "$PA" 5 1 data > "$IT_DIR/inos" || fail "unlinkdata"
+# new directories go to the shard placement picks: use names that land on
+# shard 0, which A serves
+data=$("$ITBIN/mds_client" xname "$PA" data 0) || fail "no name for shard 0"
+data2=$("$ITBIN/mds_client" xname "$PA" data2- 0) || fail "no name for shard 0"
+"$ITBIN/mds_client" unlinkdata "$PA" 5 1 "$data" > "$IT_DIR/inos" || fail "unlinkdata"
 all_deleted() {
 	local ino slots
 	for ino in $(cat "$IT_DIR/inos"); do
@@ -110,7 +148,7 @@ grep -q . "$IT_DIR/deleted2" || fail "node 2 got no delete"
 it_kill9 oss1
 it_kill9 oss2
 rm -f "$IT_DIR"/deleted*
-"$ITBIN/mds_client" unlinkdata "$PA" 3 1 data2 > "$IT_DIR/inos" ||
+"$ITBIN/mds_client" unlinkdata "$PA" 3 1 "$data2" > "$IT_DIR/inos" ||
 	fail "unlinkdata (2)"
 sleep 0.5
 it_kill9 a

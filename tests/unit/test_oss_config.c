@@ -55,7 +55,8 @@ static void test_valid(void **state)
 	(void)state;
 	snprintf(json, sizeof(json), base, third,
 		 "\"mds\": [ \"10.0.0.1:7000\", \"mds2:7000\" ], "
-		 "\"limits\": { \"max_connections\": 10 }, "
+		 "\"limits\": { \"max_connections\": 10, "
+		 "\"idle_timeout_ms\": 1500 }, "
 		 "\"group_commit_us\": 0");
 	assert_int_equal(oss_config_parse(json, &cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg.node_id, 3);
@@ -69,6 +70,7 @@ static void test_valid(void **state)
 	assert_int_equal(cfg.targets[2].tier, LEOFS_TIER_SAS);
 	assert_int_equal(cfg.targets[0].weight, 100);
 	assert_int_equal(cfg.max_connections, 10);
+	assert_int_equal(cfg.idle_timeout_ms, 1500);
 	assert_int_equal(cfg.worker_threads, 4);
 	assert_int_equal(cfg.group_commit_us, 0);
 	assert_int_equal(cfg.nmds, 2);
@@ -129,6 +131,10 @@ static void test_errors(void **state)
 		third,
 		"\"mds\": [ \"m:1\" ], \"limits\": { \"max_inflight_bytes\": 8192 }",
 		"config: limits.max_inflight_bytes: must be at least limits.max_frame_size");
+	expect_error(
+		third,
+		"\"mds\": [ \"m:1\" ], \"limits\": { \"idle_timeout_ms\": 5 }",
+		"config: limits.idle_timeout_ms: must be between 100 and 3600000");
 	expect_error(third,
 		     "\"mds\": [ \"m:1\" ], \"limits\": { \"max_conns\": 1 }",
 		     "config: limits.max_conns: unknown field");

@@ -114,12 +114,20 @@ static void fill(u16 op, bool reply, void *msg)
 		case LEOFS_OP_HEARTBEAT:
 			((struct leofs_epoch_reply *)msg)->map_epoch = 77;
 			return;
+		case LEOFS_OP_POOL_CREATE: {
+			struct leofs_pool_create_reply *m = msg;
+
+			m->pool_id = 2;
+			m->map_epoch = 78;
+			return;
+		}
 		case LEOFS_OP_UNLINK:
 		case LEOFS_OP_RMDIR:
 		case LEOFS_OP_RENAME:
 		case LEOFS_OP_SETXATTR:
 		case LEOFS_OP_REMOVEXATTR:
 		case LEOFS_OP_SET_LAYOUT:
+		case LEOFS_OP_XSHARD_FINISH:
 		case LEOFS_OP_WRITE_FRAGMENT:
 		case LEOFS_OP_COMMIT_FRAGMENT:
 		case LEOFS_OP_TRUNCATE_OBJECTS:
@@ -263,6 +271,35 @@ static void fill(u16 op, bool reply, void *msg)
 			m->targets[i].used = 1000 * i;
 			m->targets[i].free = 5000;
 		}
+		return;
+	}
+	case LEOFS_OP_XSHARD_PREPARE: {
+		struct leofs_xshard_prepare_req *m = msg;
+
+		m->intent = 0x0001000000000007ull;
+		m->shard = 2;
+		m->op = LEOFS_XSHARD_MKDIR;
+		m->parent = 1;
+		m->mode = LEOFS_S_IFDIR | 0755;
+		m->uid = 1000;
+		m->gid = 100;
+		m->layout = ec_layout();
+		return;
+	}
+	case LEOFS_OP_XSHARD_FINISH: {
+		struct leofs_xshard_finish_req *m = msg;
+
+		m->intent = 0x0001000000000007ull;
+		m->shard = 2;
+		m->commit = 1;
+		return;
+	}
+	case LEOFS_OP_POOL_CREATE: {
+		struct leofs_pool_create_req *m = msg;
+
+		set_buf(&m->name, "scans", 5);
+		m->tier = LEOFS_TIER_SSD;
+		m->pg_num = 256;
 		return;
 	}
 	case LEOFS_OP_LOOKUP:
@@ -604,8 +641,8 @@ static int teardown(void **state)
 static void test_every_opcode_has_samples(void **state)
 {
 	(void)state;
-	/* 34 opcodes, each with a request; all but MAP_PUSH with a reply */
-	assert_int_equal(nr_kinds, 34 * 2 - 1);
+	/* 37 opcodes, each with a request; all but MAP_PUSH with a reply */
+	assert_int_equal(nr_kinds, 37 * 2 - 1);
 	assert_string_equal(leofs_op_name(LEOFS_OP_READDIR), "READDIR");
 	assert_null(leofs_op_name(0x0300));
 }

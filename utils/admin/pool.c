@@ -2,11 +2,9 @@
 /*
  * leofs-admin pool list / pool create.
  *
- * Creating a pool is a map change made by the map authority. The protocol
- * has no message for it yet; the request below is the proposed
- * POOL_CREATE (Documentation/admin.md), sent to the MDS the tool reached.
- * A server that does not know the opcode answers NOTSUP, which the
- * command reports as "not supported by this cluster".
+ * Creating a pool is a map change made by the map authority: POOL_CREATE
+ * goes to the MDS the tool reached; any other MDS (or a server without
+ * the message) answers NOTSUP.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,9 +12,6 @@
 #include <string.h>
 
 #include "tool.h"
-
-/* Proposed: cluster group, after HEARTBEAT. */
-#define ADM_OP_POOL_CREATE 0x0006
 
 int adm_cmd_pool_list(struct adm *a, int argc, char **argv)
 {
@@ -78,23 +73,6 @@ int adm_cmd_pool_list(struct adm *a, int argc, char **argv)
 	return 0;
 }
 
-/*
- * The proposed POOL_CREATE body: name (u16 length + bytes), tier u8,
- * reserved [3], pg_num u32. Once lib/proto carries the message, this is
- * its codec's job.
- */
-static u32 pool_create_body(u8 *buf, const char *name, u8 tier, u32 pg_num)
-{
-	u16 len = (u16)strlen(name);
-
-	put_unaligned_le16(len, buf);
-	memcpy(buf + 2, name, len);
-	buf[2 + len] = tier;
-	memset(buf + 3 + len, 0, 3);
-	put_unaligned_le32(pg_num, buf + 6 + len);
-	return 10u + len;
-}
-
 int adm_cmd_pool_create(struct adm *a, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -103,12 +81,12 @@ int adm_cmd_pool_create(struct adm *a, int argc, char **argv)
 		ADM_GLOBAL_OPTIONS,
 		{ 0 },
 	};
-	u8 body[2 + LEOFS_NAME_MAX_POOL + 8];
-	struct admin_hostport hp;
+	struct leofs_pool_create_reply rep;
+	struct leofs_pool_create_req req;
+	struct leofs_rpc_reply raw;
 	const char *name, *s;
 	int c, rc, tier = -1;
 	u64 pgs = 0;
-	u32 status, len;
 	char st[64];
 
 	adm_getopt_reset();
@@ -159,35 +137,45 @@ int adm_cmd_pool_create(struct adm *a, int argc, char **argv)
 		adm_err(a, "a pool named '%s' exists already", name);
 		return ADM_EXIT_FAIL;
 	}
-	len = pool_create_body(body, name, (u8)tier, (u32)pgs);
-	if (admin_parse_hostport(a->bootstrap, &hp))
-		return ADM_EXIT_FAIL;
-	adm_conns_close(a); /* one connection at a time is enough */
-	rc = adm_raw_call(a, hp.host, hp.port, ADM_OP_POOL_CREATE, body, len,
-			  &status);
+	req.name.data = name;
+	req.name.len = (u32)strlen(name);
+	req.tier = (u8)tier;
+	req.pg_num = (u32)pgs;
+	rc = adm_call(a, a->conns[0].rpc, LEOFS_OP_POOL_CREATE, &req,
+		      sizeof(req), &rep, sizeof(rep), &raw);
 	if (rc)
 		return ADM_EXIT_FAIL;
-	if (status == LEOFS_S_NOTSUP) {
+	leofs_rpc_reply_free(&raw);
+	if (rep.status == LEOFS_S_NOTSUP) {
 		adm_err(a,
-			"not supported by this cluster (the MDS at %s does "
-			"not know POOL_CREATE)",
+			"not supported by this cluster (the MDS at %s is not "
+			"the map authority or does not know POOL_CREATE)",
 			a->bootstrap);
 		return ADM_EXIT_FAIL;
 	}
-	if (status) {
+	if (rep.status == LEOFS_S_EXIST) {
+		adm_err(a, "a pool named '%s' exists already", name);
+		return ADM_EXIT_FAIL;
+	}
+	if (rep.status) {
 		adm_err(a, "refused: %s",
-			adm_status_str(status, st, sizeof(st)));
+			adm_status_str(rep.status, st, sizeof(st)));
 		return ADM_EXIT_FAIL;
 	}
 	if (a->json)
-		return admin_json_print(json_pack("{s:s, s:s, s:I}", "pool",
-						  name, "tier",
+		return admin_json_print(json_pack("{s:s, s:I, s:s, s:I, s:I}",
+						  "pool", name, "id",
+						  (json_int_t)rep.pool_id,
+						  "tier",
 						  admin_tier_name((u32)tier),
-						  "pg_num", (json_int_t)pgs),
+						  "pg_num", (json_int_t)pgs,
+						  "epoch",
+						  (json_int_t)rep.map_epoch),
 					stdout) ?
 			       ADM_EXIT_FAIL :
 			       0;
-	printf("pool %s created (%s, %llu PGs)\n", name,
-	       admin_tier_name((u32)tier), (unsigned long long)pgs);
+	printf("pool %s created (id %u, %s, %llu PGs) in map epoch %llu\n",
+	       name, rep.pool_id, admin_tier_name((u32)tier),
+	       (unsigned long long)pgs, (unsigned long long)rep.map_epoch);
 	return 0;
 }

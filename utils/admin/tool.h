@@ -156,8 +156,4 @@ struct adm_space {
 void adm_collect_space(struct adm *a, u32 only_node, struct adm_space *out,
 		       bool *reachable);
 
-/* rawcall.c: a request the protocol codec does not know yet. */
-int adm_raw_call(struct adm *a, const char *host, u16 port, u16 opcode,
-		 const void *body, u32 body_len, u32 *status);
-
 #endif /* LEOFS_ADMIN_TOOL_H */

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Connections to the other metadata servers (peers.h). */
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "leofs/placement.h"
+#include "leofs/rpc.h"
+#include "peers.h"
+
+#define MAX_PEERS	   16 /* MDS connections kept */
+#define CALL_TIMEOUT_MS	   10000
+#define CONNECT_TIMEOUT_MS 2000
+
+struct mds_peer_conn {
+	u32 mds_id;
+	struct leofs_addr addr;
+	struct leofs_rpc *rpc;
+};
+
+struct mds_peers {
+	struct mds_mapsvc *maps;
+	u32 node_id;
+	u8 cluster_id[16];
+	pthread_mutex_t lock;
+	struct mds_peer_conn conns[MAX_PEERS];
+	u32 nr;
+};
+
+int mds_peers_new(struct mds_mapsvc *maps, u32 node_id, const u8 cluster_id[16],
+		  struct mds_peers **out)
+{
+	struct mds_peers *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	p->maps = maps;
+	p->node_id = node_id;
+	memcpy(p->cluster_id, cluster_id, 16);
+	pthread_mutex_init(&p->lock, NULL);
+	*out = p;
+	return 0;
+}
+
+void mds_peers_free(struct mds_peers *p)
+{
+	u32 i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->nr; i++)
+		if (p->conns[i].rpc)
+			leofs_rpc_close(p->conns[i].rpc);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+/* The address of the MDS serving shard, from the current map. */
+static int shard_addr(struct mds_peers *p, u16 shard, u32 *id,
+		      struct leofs_addr *addr)
+{
+	struct mds_map *m = p->maps ? mds_mapsvc_current(p->maps) : NULL;
+	int rc = -EHOSTUNREACH;
+	u32 i, j;
+
+	if (!m)
+		return -EAGAIN;
+	for (i = 0; i < m->map.shard_count; i++) {
+		if (m->map.shards[i].id != shard)
+			continue;
+		for (j = 0; j < m->map.mds_count; j++)
+			if (m->map.mds[j].id == m->map.shards[i].primary_mds) {
+				*id = m->map.mds[j].id;
+				*addr = m->map.mds[j].addr;
+				rc = 0;
+			}
+	}
+	mds_map_unref(m);
+	return rc;
+}
+
+/*
+ * A live connection to the MDS of shard (lock held). A connection stays
+ * until it breaks or the shard moves; leofs_rpc is safe to share.
+ */
+static int conn_locked(struct mds_peers *p, u16 shard, struct leofs_rpc **out)
+{
+	struct leofs_rpc_opts o = {
+		.peer_kind = LEOFS_PEER_MDS,
+		.node_id = p->node_id,
+		.connect_timeout_ms = CONNECT_TIMEOUT_MS,
+	};
+	struct mds_peer_conn *c = NULL;
+	struct leofs_addr addr;
+	char host[INET6_ADDRSTRLEN];
+	u32 id, i;
+	int rc;
+
+	rc = shard_addr(p, shard, &id, &addr);
+	if (rc)
+		return rc;
+	if (id == p->node_id)
+		return -EXDEV; /* the map says this server: not served here */
+	for (i = 0; i < p->nr; i++)
+		if (p->conns[i].mds_id == id)
+			c = &p->conns[i];
+	if (!c) {
+		if (p->nr == MAX_PEERS)
+			return -ENOSPC;
+		c = &p->conns[p->nr++];
+		memset(c, 0, sizeof(*c));
+		c->mds_id = id;
+	}
+	if (c->rpc && (!leofs_rpc_alive(c->rpc) ||
+		       memcmp(&c->addr, &addr, sizeof(addr)))) {
+		leofs_rpc_close(c->rpc);
+		c->rpc = NULL;
+	}
+	if (!c->rpc) {
+		if (!inet_ntop(addr.family == 6 ? AF_INET6 : AF_INET, addr.addr,
+			       host, sizeof(host)))
+			return -EINVAL;
+		memcpy(o.cluster_id, p->cluster_id, 16);
+		rc = leofs_rpc_connect(host, addr.port, &o, NULL, &c->rpc);
+		if (rc) {
+			c->rpc = NULL;
+			return rc;
+		}
+		c->addr = addr;
+	}
+	*out = c->rpc;
+	return 0;
+}
+
+/* A transport failure is -EAGAIN for the caller: the peer may come back. */
+static int call(struct mds_peers *p, u16 shard, u16 opcode, const void *req,
+		size_t req_size, void *rep, size_t rep_size)
+{
+	struct leofs_rpc_reply raw;
+	struct leofs_rpc *r;
+	int rc;
+
+	/* the lock covers connecting; calls on a connection run in parallel */
+	pthread_mutex_lock(&p->lock);
+	rc = conn_locked(p, shard, &r);
+	pthread_mutex_unlock(&p->lock);
+	if (rc)
+		return rc == -EXDEV || rc == -ENOMEM ? rc : -EAGAIN;
+	rc = leofs_rpc_call(r, opcode, req, req_size, rep, rep_size, &raw,
+			    CALL_TIMEOUT_MS);
+	if (rc)
+		return -EAGAIN;
+	leofs_rpc_reply_free(&raw);
+	return 0;
+}
+
+static int remote_prepare(void *arg, const struct mds_xprep *x,
+			  struct mds_attr *out)
+{
+	struct leofs_xshard_prepare_req q = {
+		.intent = x->intent,
+		.shard = x->shard,
+		.op = x->op == MDS_XSHARD_MKDIR ? LEOFS_XSHARD_MKDIR :
+						  LEOFS_XSHARD_RMDIR,
+		.ino = x->ino,
+		.parent = x->parent,
+		.mode = x->mode,
+		.uid = x->uid,
+		.gid = x->gid,
+		.layout = {
+			.pool_id = x->layout.pool_id,
+			.scheme = x->layout.scheme,
+			.k = x->layout.k,
+			.m = x->layout.m,
+			.stripe_unit = x->layout.stripe_unit,
+			.stripe_count = x->layout.stripe_count,
+			.generation = x->layout.generation,
+		},
+	};
+	struct leofs_attr_reply rep;
+	const struct leofs_attr *a = &rep.attr;
+	int rc;
+
+	rc = call(arg, x->shard, LEOFS_OP_XSHARD_PREPARE, &q, sizeof(q), &rep,
+		  sizeof(rep));
+	if (rc)
+		return rc;
+	if (rep.status)
+		return leofs_status_to_errno(rep.status);
+	memset(out, 0, sizeof(*out));
+	out->ino = a->ino;
+	out->mode = a->mode;
+	out->nlink = a->nlink;
+	out->uid = a->uid;
+	out->gid = a->gid;
+	out->size = a->size;
+	out->blocks = a->blocks;
+	out->atime.sec = a->atime.sec;
+	out->atime.nsec = a->atime.nsec;
+	out->mtime.sec = a->mtime.sec;
+	out->mtime.nsec = a->mtime.nsec;
+	out->ctime.sec = a->ctime.sec;
+	out->ctime.nsec = a->ctime.nsec;
+	out->generation = a->generation;
+	out->layout.pool_id = a->layout.pool_id;
+	out->layout.scheme = a->layout.scheme;
+	out->layout.k = a->layout.k;
+	out->layout.m = a->layout.m;
+	out->layout.stripe_unit = a->layout.stripe_unit;
+	out->layout.stripe_count = a->layout.stripe_count;
+	out->layout.generation = a->layout.generation;
+	if (leofs_ino_shard(out->ino) != x->shard)
+		return -EPROTO; /* not an inode of the asked shard */
+	return 0;
+}
+
+static int remote_finish(void *arg, u16 shard, u64 intent, bool commit)
+{
+	struct leofs_xshard_finish_req q = { intent, shard, commit ? 1 : 0 };
+	struct leofs_status_reply rep;
+	int rc;
+
+	rc = call(arg, shard, LEOFS_OP_XSHARD_FINISH, &q, sizeof(q), &rep,
+		  sizeof(rep));
+	if (rc)
+		return rc;
+	return rep.status ? leofs_status_to_errno(rep.status) : 0;
+}
+
+void mds_peers_ops(struct mds_peers *p, struct mds_xshard_ops *ops)
+{
+	ops->prepare = remote_prepare;
+	ops->finish = remote_finish;
+	ops->arg = p;
+}

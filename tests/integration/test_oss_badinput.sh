@@ -1,0 +1,77 @@
+#!/bin/bash
+# Bad input to leofs-oss: garbage, oversize lengths, bad CRCs, unknown
+# opcodes, malformed bodies of every storage request, peers that stall
+# half-way through a frame and a peer that never reads its replies. Each
+# gets an error status or a closed connection, and the daemons keep
+# serving: a file written before reads back exactly, and a new one is
+# written and read, while the bad peers are at it and afterwards.
+. "$(dirname "$0")/lib.sh"
+
+NODES=3
+UUID=9f8e7d6c-5b4a-4392-8180-7f6e5d4c3b2a
+MAP=$IT_DIR/map.json
+IO=$ITBIN/oss_io
+BAD=$ITBIN/oss_badpeer
+declare -a PORT
+
+nodes=""
+for ((i = 1; i <= NODES; i++)); do
+	PORT[$i]=$(it_port)
+	"$BIN/leofs-oss" --format "$IT_DIR/t$i" --cluster $UUID --target $((i * 10)) \
+		--tier ssd --weight 1 > /dev/null
+	nodes+="${nodes:+,}{\"id\": $i, \"addr\": \"127.0.0.1:${PORT[$i]}\", \"targets\": [{\"id\": $((i * 10)), \"weight\": 1.0, \"tier\": \"ssd\"}]}"
+	cat > "$IT_DIR/oss$i.json" <<EOC
+{ "node_id": $i, "listen": { "address": "127.0.0.1", "port": ${PORT[$i]} },
+  "cluster_id": "$UUID",
+  "targets": [ { "path": "$IT_DIR/t$i", "id": $((i * 10)), "tier": "ssd", "weight": 1 } ],
+  "limits": { "max_connections": 64, "max_inflight_bytes": 33554432,
+              "max_frame_size": 17825792, "idle_timeout_ms": 1000 },
+  "worker_threads": 2, "group_commit_us": 200, "cluster_map": "$MAP" }
+EOC
+done
+cat > "$MAP" <<EOC
+{ "epoch": 1, "pool": { "id": 1, "name": "dicom", "tier": "ssd", "pg_num": 16, "width": 3 },
+  "nodes": [ $nodes ] }
+EOC
+for ((i = 1; i <= NODES; i++)); do
+	it_start "oss$i" "$BIN/leofs-oss" --config "$IT_DIR/oss$i.json"
+done
+for ((i = 1; i <= NODES; i++)); do it_wait_port "${PORT[$i]}"; done
+
+"$IO" "$MAP" $UUID write 40 ec2+1 65536 0 2000000 40 || fail "write before"
+
+"$BAD" "${PORT[1]}" cases || fail "a bad request was not refused"
+
+# stalled peers and a peer that never reads, while a client works
+"$BAD" "${PORT[1]}" stall 40 10 > "$IT_DIR/stall.out" &
+stall_pid=$!
+sleep 0.5
+"$IO" "$MAP" $UUID verify 40 ec2+1 65536 0 2000000 40 || fail "read during stalls"
+"$IO" "$MAP" $UUID write 41 r3 65536 777 3000000 41 || fail "write during stalls"
+wait $stall_pid || fail "stalled peers not disconnected: $(cat "$IT_DIR/stall.out")"
+cat "$IT_DIR/stall.out"
+
+"$BAD" "${PORT[2]}" noread 20 5 > "$IT_DIR/noread.out" &
+noread_pid=$!
+# replies nobody reads must stay within the connection's in-flight limit
+# (32 MiB here), not pile up in the daemon's memory
+peak=0
+while kill -0 $noread_pid 2> /dev/null; do
+	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$(it_pid oss2)/status")
+	[ "$rss" -gt $peak ] && peak=$rss
+	sleep 0.2
+done
+echo "oss2 peak RSS while a peer did not read: $((peak / 1024)) MiB"
+"$IO" "$MAP" $UUID verify 40 ec2+1 65536 0 2000000 40 || fail "read after the peer that does not read"
+[ $peak -lt $((256 * 1024)) ] ||
+	fail "unread replies grew oss2 to $((peak / 1024)) MiB (limit: 32 MiB in flight)"
+wait $noread_pid || fail "the peer that does not read: $(cat "$IT_DIR/noread.out")"
+cat "$IT_DIR/noread.out"
+
+for ((i = 1; i <= NODES; i++)); do
+	kill -0 "$(it_pid oss$i)" 2> /dev/null || fail "oss$i died"
+done
+"$IO" "$MAP" $UUID verify 40 ec2+1 65536 0 2000000 40 || fail "read after"
+"$IO" "$MAP" $UUID verify 41 r3 65536 777 3000000 41 || fail "read of the new file after"
+for ((i = 1; i <= NODES; i++)); do it_stop "oss$i"; done
+echo "PASS"

@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Cross-shard mkdir and rmdir within one engine serving shards 0 and 1
+ * (the map sends every new directory to shard 1): the two-phase protocol,
+ * replays, and a stop at each step followed by a restart and recovery,
+ * after which the namespace is consistent: every entry points to an
+ * existing inode, every directory inode of shard 1 is reachable, and the
+ * link counts are right.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <ftw.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+
+#include "../../daemons/mds/mds.h"
+
+#define R	  MDS_ROOT_INO
+#define S(x)	  x, strlen(x)
+#define PROBE_MAX 64 /* local ids probed for live inodes on shard 1 */
+
+static const struct mds_creds root_cr = { 0, 0, 0, { 0 } };
+static const struct mds_creds bob = { 1001, 1001, 0, { 0 } };
+
+static struct leofs_map_shard map_shards[] = {
+	{ .id = 0, .weight = 0, .primary_mds = 1 },
+	{ .id = 1, .weight = LEOFS_WEIGHT_ONE, .primary_mds = 1 },
+};
+static struct leofs_map map = {
+	.epoch = 1,
+	.shard_count = 2,
+	.shards = map_shards,
+};
+
+struct fx {
+	char dir[64];
+	struct mds_engine *eng;
+};
+
+static int rm_cb(const char *p, const struct stat *sb, int f, struct FTW *w)
+{
+	(void)sb;
+	(void)f;
+	(void)w;
+	return remove(p);
+}
+
+static void open_engine(struct fx *fx)
+{
+	static const u16 shards[] = { 0, 1 };
+	struct mds_engine_opts o = { 0 };
+
+	o.data_dir = fx->dir;
+	o.shards = shards;
+	o.nr_shards = 2;
+	o.map_size = 64 << 20;
+	o.root_layout = (struct mds_layout){
+		1, MDS_LAYOUT_REPLICA, 1, 0, 1 << 20, 1, 0
+	};
+	assert_int_equal(mds_engine_open(&o, &fx->eng), 0);
+	mds_engine_set_map(fx->eng, &map);
+}
+
+static int setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+
+	strcpy(fx->dir, "/tmp/leofs-mds-xshard-XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	open_engine(fx);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	mds_crash_hook = NULL;
+	mds_engine_close(fx->eng);
+	nftw(fx->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	free(fx);
+	return 0;
+}
+
+/* ---- consistency --------------------------------------------------------- */
+
+struct listing {
+	u32 n;
+	u64 ino[128];
+	char name[128][32];
+	u8 type[128];
+};
+
+static int list_one(void *ctx, const struct mds_dirent *de)
+{
+	struct listing *l = ctx;
+
+	assert_true(l->n < 128 && de->len < 32);
+	l->ino[l->n] = de->ino;
+	l->type[l->n] = de->type;
+	memcpy(l->name[l->n], de->name, de->len);
+	l->name[l->n][de->len] = 0;
+	l->n++;
+	return 0;
+}
+
+static void list_dir(struct mds_engine *e, u64 dir, struct listing *l)
+{
+	bool eof;
+
+	memset(l, 0, sizeof(*l));
+	assert_int_equal(mds_readdir(e, &root_cr, dir, 0, MDS_READDIR_MAX,
+				     list_one, l, &eof),
+			 0);
+	assert_true(eof);
+}
+
+/* Whether ino is an entry of the root or of one of its subdirectories. */
+static bool reachable(struct mds_engine *e, const struct listing *root, u64 ino)
+{
+	static struct listing sub;
+	u32 i, j;
+
+	for (i = 0; i < root->n; i++) {
+		if (root->ino[i] == ino)
+			return true;
+		if (root->type[i] != (S_IFDIR >> 12))
+			continue;
+		list_dir(e, root->ino[i], &sub);
+		for (j = 0; j < sub.n; j++)
+			if (sub.ino[j] == ino)
+				return true;
+	}
+	return false;
+}
+
+/*
+ * Entries of the root each point to a live inode of their type; the root's
+ * nlink is 2 + its subdirectories; every inode alive on shard 1 is
+ * reachable; no directory is left marked dying (an entry can be made in
+ * each).
+ */
+static void check_consistent(struct mds_engine *e)
+{
+	static struct listing l;
+	struct mds_attr a, ra;
+	u32 i, dirs = 0, local;
+
+	list_dir(e, R, &l);
+	for (i = 0; i < l.n; i++) {
+		assert_int_equal(mds_getattr(e, l.ino[i], &a), 0);
+		assert_int_equal((a.mode & S_IFMT) >> 12, l.type[i]);
+		if (S_ISDIR(a.mode)) {
+			dirs++;
+			assert_int_equal(a.nlink, 2);
+			assert_int_equal(mds_create(e, &root_cr, NULL, l.ino[i],
+						    S("probe"), 0644, 0, NULL,
+						    NULL),
+					 0);
+			assert_int_equal(mds_unlink(e, &root_cr, NULL, l.ino[i],
+						    S("probe")),
+					 0);
+		}
+	}
+	assert_int_equal(mds_getattr(e, R, &ra), 0);
+	assert_int_equal(ra.nlink, 2 + dirs);
+	for (local = 2; local < PROBE_MAX; local++) {
+		u64 ino = (1ull << 48) | local;
+
+		if (mds_getattr(e, ino, &a) == -ESTALE)
+			continue;
+		if (!reachable(e, &l, ino))
+			fail_msg("orphan inode %#llx on shard 1",
+				 (unsigned long long)ino);
+	}
+}
+
+/* ---- the protocol, without stops --------------------------------------------- */
+
+static void test_mkdir_rmdir(void **state)
+{
+	struct fx *fx = *state;
+	struct mds_engine *e = fx->eng;
+	struct mds_attr a, b;
+	u64 d;
+
+	assert_int_equal(mds_mkdir(e, &root_cr, NULL, R, S("study"), 0750, &a),
+			 0);
+	d = a.ino;
+	assert_int_equal(d >> 48, 1); /* placed on shard 1 */
+	assert_true(S_ISDIR(a.mode));
+	assert_int_equal(a.mode & 07777, 0750);
+	assert_int_equal(mds_lookup(e, &root_cr, R, S("study"), &b), 0);
+	assert_int_equal(b.ino, d);
+	assert_int_equal(
+		mds_mkdir(e, &root_cr, NULL, R, S("study"), 0750, NULL),
+		-EEXIST);
+	/* files inside live on the directory's shard */
+	assert_int_equal(mds_create(e, &root_cr, NULL, d, S("IM1.dcm"), 0644, 0,
+				    &b, NULL),
+			 0);
+	assert_int_equal(b.ino >> 48, 1);
+	assert_int_equal(mds_rmdir(e, &root_cr, NULL, R, S("study")),
+			 -ENOTEMPTY);
+	assert_int_equal(mds_unlink(e, &root_cr, NULL, R, S("study")), -EISDIR);
+	check_consistent(e);
+	assert_int_equal(mds_unlink(e, &root_cr, NULL, d, S("IM1.dcm")), 0);
+	/* permission: bob may not write the root */
+	assert_int_equal(mds_rmdir(e, &bob, NULL, R, S("study")), -EACCES);
+	assert_int_equal(mds_mkdir(e, &bob, NULL, R, S("x"), 0755, NULL),
+			 -EACCES);
+	assert_int_equal(mds_rmdir(e, &root_cr, NULL, R, S("study")), 0);
+	assert_int_equal(mds_getattr(e, d, &b), -ESTALE);
+	assert_int_equal(mds_lookup(e, &root_cr, R, S("study"), &b), -ENOENT);
+	assert_int_equal(mds_xshard_recover(e), 0);
+	check_consistent(e);
+}
+
+static void test_replay(void **state)
+{
+	struct fx *fx = *state;
+	struct mds_req rq = { 7, 1 };
+	struct mds_attr a, b;
+
+	assert_int_equal(mds_mkdir(fx->eng, &root_cr, &rq, R, S("s"), 0755, &a),
+			 0);
+	/* the same request again: the first answer, not EEXIST */
+	assert_int_equal(mds_mkdir(fx->eng, &root_cr, &rq, R, S("s"), 0755, &b),
+			 0);
+	assert_int_equal(a.ino, b.ino);
+	rq.request = 2;
+	assert_int_equal(mds_rmdir(fx->eng, &root_cr, &rq, R, S("s")), 0);
+	assert_int_equal(mds_rmdir(fx->eng, &root_cr, &rq, R, S("s")), 0);
+	check_consistent(fx->eng);
+}
+
+/* ---- a stop at each step, a restart, recovery ------------------------------- */
+
+static const char *stop_point;
+static bool stopped;
+
+static bool hook(const char *point)
+{
+	if (strcmp(point, stop_point))
+		return false;
+	stopped = true;
+	return true;
+}
+
+static void restart(struct fx *fx)
+{
+	mds_crash_hook = NULL;
+	mds_engine_close(fx->eng);
+	open_engine(fx);
+	assert_int_equal(mds_xshard_recover(fx->eng), 0);
+	assert_int_equal(mds_xshard_recover(fx->eng), 0);
+}
+
+struct step {
+	const char *point;
+	bool done; /* the operation took effect */
+};
+
+static void test_mkdir_stops(void **state)
+{
+	static const struct step steps[] = {
+		{ "mkdir-intent", false },   { "mkdir-peer-prepared", false },
+		{ "mkdir-prepared", false }, { "mkdir-committed", true },
+		{ "peer-committed", true },  { "mkdir-finished", true },
+	};
+	struct fx *fx = *state;
+	struct mds_attr a;
+	char name[16];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		snprintf(name, sizeof(name), "d%zu", i);
+		stop_point = steps[i].point;
+		stopped = false;
+		mds_crash_hook = hook;
+		rc = mds_mkdir(fx->eng, &root_cr, NULL, R, S(name), 0755, &a);
+		if (!stopped)
+			fail_msg("step %s not reached", steps[i].point);
+		/* the participant's commit is after the reply's point */
+		assert_true(rc == -EINTR || (rc == 0 && steps[i].done));
+		restart(fx);
+		rc = mds_lookup(fx->eng, &root_cr, R, S(name), &a);
+		if (steps[i].done != (rc == 0))
+			fail_msg("stop at %s: lookup %d", steps[i].point, rc);
+		check_consistent(fx->eng);
+	}
+}
+
+static void test_rmdir_stops(void **state)
+{
+	static const struct step steps[] = {
+		{ "rmdir-intent", false },   { "rmdir-peer-prepared", false },
+		{ "rmdir-prepared", false }, { "rmdir-committed", true },
+		{ "peer-committed", true },  { "rmdir-finished", true },
+	};
+	struct fx *fx = *state;
+	struct mds_attr a;
+	char name[16];
+	size_t i;
+	u64 ino;
+	int rc;
+
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		snprintf(name, sizeof(name), "r%zu", i);
+		assert_int_equal(mds_mkdir(fx->eng, &root_cr, NULL, R, S(name),
+					   0755, &a),
+				 0);
+		ino = a.ino;
+		stop_point = steps[i].point;
+		stopped = false;
+		mds_crash_hook = hook;
+		rc = mds_rmdir(fx->eng, &root_cr, NULL, R, S(name));
+		if (!stopped)
+			fail_msg("step %s not reached", steps[i].point);
+		assert_true(rc == -EINTR || (rc == 0 && steps[i].done));
+		restart(fx);
+		rc = mds_lookup(fx->eng, &root_cr, R, S(name), &a);
+		if (steps[i].done != (rc == -ENOENT))
+			fail_msg("stop at %s: lookup %d", steps[i].point, rc);
+		assert_int_equal(mds_getattr(fx->eng, ino, &a),
+				 steps[i].done ? -ESTALE : 0);
+		check_consistent(fx->eng);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_mkdir_rmdir, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mkdir_stops, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rmdir_stops, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
