@@ -237,10 +237,20 @@ static int drain_entry(struct mds_drain *d, const struct leofs_map *m,
 	bool done[LEOFS_MAX_STRIPE_COUNT] = { false };
 	int rc;
 
+	u64 trunc_size = e->size;
+	struct mds_attr now;
+
 	if (l->scheme == MDS_LAYOUT_NONE || !l->stripe_count)
 		return 0; /* no objects */
 	if (l->stripe_count > LEOFS_MAX_STRIPE_COUNT)
 		return -EINVAL;
+	/*
+	 * A truncation queued earlier must never cut data the file has since
+	 * been given: never truncate below the size the inode has now.
+	 */
+	if (e->kind == MDS_DELQ_TRUNCATE &&
+	    mds_getattr(d->o.eng, e->ino, &now) == 0 && now.size > trunc_size)
+		trunc_size = now.size;
 	pool = find_pool(m, l->pool_id);
 	if (!pool)
 		return -ENOENT;
@@ -270,7 +280,7 @@ static int drain_entry(struct mds_drain *d, const struct leofs_map *m,
 		if (e->kind == MDS_DELQ_TRUNCATE) {
 			struct leofs_truncate_objects_req q = {
 				.ino = e->ino,
-				.size = e->size,
+				.size = trunc_size,
 				.map_epoch = m->epoch,
 			};
 
