@@ -237,20 +237,20 @@ static int drain_entry(struct mds_drain *d, const struct leofs_map *m,
 	bool done[LEOFS_MAX_STRIPE_COUNT] = { false };
 	int rc;
 
-	u64 trunc_size = e->size;
-	struct mds_attr now;
 
 	if (l->scheme == MDS_LAYOUT_NONE || !l->stripe_count)
 		return 0; /* no objects */
 	if (l->stripe_count > LEOFS_MAX_STRIPE_COUNT)
 		return -EINVAL;
 	/*
-	 * A truncation queued earlier must never cut data the file has since
-	 * been given: never truncate below the size the inode has now.
+	 * Clients cut a file's objects themselves, before their truncating
+	 * setattr returns. Cutting them again from here, later, could not be
+	 * ordered against the writes the client has made since (their size
+	 * may not be committed yet) and would destroy acknowledged data, so a
+	 * queued truncation is only acknowledged.
 	 */
-	if (e->kind == MDS_DELQ_TRUNCATE &&
-	    mds_getattr(d->o.eng, e->ino, &now) == 0 && now.size > trunc_size)
-		trunc_size = now.size;
+	if (e->kind == MDS_DELQ_TRUNCATE)
+		return 0;
 	pool = find_pool(m, l->pool_id);
 	if (!pool)
 		return -ENOENT;
@@ -277,17 +277,7 @@ static int drain_entry(struct mds_drain *d, const struct leofs_map *m,
 				slots[nr++] = j;
 				done[j] = true;
 			}
-		if (e->kind == MDS_DELQ_TRUNCATE) {
-			struct leofs_truncate_objects_req q = {
-				.ino = e->ino,
-				.size = trunc_size,
-				.map_epoch = m->epoch,
-			};
-
-			to_wire(l, &q.layout);
-			rc = call_node(d, n, LEOFS_OP_TRUNCATE_OBJECTS, &q,
-				       sizeof(q));
-		} else {
+		{
 			struct leofs_delete_objects_req q = {
 				.ino = e->ino,
 				.map_epoch = m->epoch,
