@@ -54,6 +54,7 @@ static struct leofs_cmap *leofs_cmap_decode(const void *buf, u32 len)
 		kvfree(scratch);
 		return ERR_PTR(-ENOMEM);
 	}
+	refcount_set(&cm->ref, 1);
 	cm->map.nodes = (void *)((u8 *)cm + off[0]);
 	cm->map.targets = (void *)((u8 *)cm + off[1]);
 	cm->map.pools = (void *)((u8 *)cm + off[2]);
@@ -97,7 +98,7 @@ static int leofs_cmap_install(struct leofs_fs_info *fsi, struct leofs_cmap *cm)
 		atomic64_inc(&fsi->stats.map_updates);
 		pr_debug("cluster map epoch %llu\n", cm->map.epoch);
 	}
-	kvfree(old);
+	leofs_cmap_put(old);
 	return ret;
 }
 
@@ -134,7 +135,7 @@ int leofs_map_fetch(struct leofs_fs_info *fsi, struct leofs_conn *conn)
 		goto out;
 	}
 	if (cm->map.epoch != r.epoch) {
-		kvfree(cm);
+		leofs_cmap_put(cm);
 		ret = -EPROTO;
 		goto out;
 	}
@@ -161,7 +162,7 @@ int leofs_map_push(struct leofs_conn *conn, const void *body, u32 len)
 	if (IS_ERR(cm))
 		return PTR_ERR(cm);
 	if (cm->map.epoch != p.epoch) {
-		kvfree(cm);
+		leofs_cmap_put(cm);
 		return -EPROTO;
 	}
 	return leofs_cmap_install(conn->fsi, cm);
@@ -196,8 +197,27 @@ void leofs_map_work(struct work_struct *work)
 	leofs_map_fetch(fsi, conn);
 }
 
+/* The current map with a reference, or NULL before the first MAP_GET. */
+struct leofs_cmap *leofs_cmap_get(struct leofs_fs_info *fsi)
+{
+	struct leofs_cmap *cm;
+
+	spin_lock(&fsi->map_lock);
+	cm = fsi->map;
+	if (cm)
+		refcount_inc(&cm->ref);
+	spin_unlock(&fsi->map_lock);
+	return cm;
+}
+
+void leofs_cmap_put(struct leofs_cmap *cm)
+{
+	if (cm && refcount_dec_and_test(&cm->ref))
+		kvfree(cm);
+}
+
 void leofs_map_free(struct leofs_fs_info *fsi)
 {
-	kvfree(fsi->map);
+	leofs_cmap_put(fsi->map);
 	fsi->map = NULL;
 }

@@ -216,8 +216,10 @@ void leofs_conn_fault(struct leofs_conn *conn, int err, const char *why)
 	was_ready = conn->state == LEOFS_CONN_READY;
 	conn->generation++;
 	conn->last_err = err;
-	if (!was_ready)
+	if (!was_ready) {
 		conn->attempts++;
+		conn->connect_failures++; /* connected, but HELLO failed */
+	}
 	sending = leofs_reqs_requeue_locked(conn, &dead);
 	delay = leofs_conn_retry_locked(conn, was_ready);
 	spin_unlock(&conn->lock);
@@ -558,6 +560,7 @@ static void leofs_connect_failed(struct leofs_conn *conn, int err)
 	if (conn->state == LEOFS_CONN_CONNECTING) {
 		conn->last_err = err;
 		conn->attempts++;
+		conn->connect_failures++;
 		delay = leofs_conn_retry_locked(conn, false);
 	}
 	spin_unlock(&conn->lock);
@@ -670,7 +673,8 @@ int leofs_conn_wait_ready(struct leofs_conn *conn, long timeout)
 }
 
 struct leofs_conn *leofs_conn_create(struct leofs_fs_info *fsi,
-				     const struct sockaddr_storage *addr)
+				     const struct sockaddr_storage *addr,
+				     u32 peer_kind)
 {
 	struct leofs_conn *conn;
 
@@ -690,6 +694,7 @@ struct leofs_conn *leofs_conn_create(struct leofs_fs_info *fsi,
 	spin_lock_init(&conn->lock);
 	conn->state = LEOFS_CONN_IDLE;
 	conn->since = jiffies;
+	conn->peer_kind = peer_kind;
 	xa_init(&conn->reqs);
 	atomic64_set(&conn->last_id, 0);
 	INIT_LIST_HEAD(&conn->sendq);

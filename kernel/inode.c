@@ -46,6 +46,8 @@ struct inode *leofs_alloc_inode(struct super_block *sb)
 	li->attr_time = 0;
 	li->attr_timeout = 0;
 	memset(&li->layout, 0, sizeof(li->layout));
+	mutex_init(&li->io_mutex);
+	li->data_flags = 0;
 	return &li->vfs;
 }
 
@@ -124,7 +126,10 @@ void leofs_inode_refresh(struct inode *inode, const struct leofs_attr *a)
 	inode->i_mtime = mtime;
 	inode->i_ctime = ctime;
 	inode->i_blocks = a->blocks;
-	i_size_write(inode, min_t(u64, a->size, MAX_LFS_FILESIZE));
+	/* a size this client has not committed yet is newer than the MDS's */
+	if (!S_ISREG(inode->i_mode) || a->size >= i_size_read(inode) ||
+	    !leofs_has_local_writes(inode))
+		i_size_write(inode, min_t(u64, a->size, MAX_LFS_FILESIZE));
 	li->generation = a->generation;
 	li->layout = a->layout;
 
@@ -206,6 +211,7 @@ struct inode *leofs_iget(struct super_block *sb, const struct leofs_attr *a)
 	case S_IFREG:
 		inode->i_op = &leofs_file_iops;
 		inode->i_fop = &leofs_file_fops;
+		inode->i_mapping->a_ops = &leofs_file_aops;
 		break;
 	case S_IFLNK:
 		inode->i_op = &leofs_symlink_iops;
@@ -271,6 +277,7 @@ int leofs_setattr(struct user_namespace *ns, struct dentry *dentry,
 	struct leofs_setattr_req m = { .ino = LEOFS_I(inode)->ino };
 	struct leofs_attr_reply r;
 	struct leofs_reply raw;
+	u64 old_size = 0;
 	int ret;
 
 	ret = setattr_prepare(ns, dentry, attr);
@@ -293,6 +300,14 @@ int leofs_setattr(struct user_namespace *ns, struct dentry *dentry,
 			return -EINVAL;
 		m.valid |= LEOFS_SETATTR_SIZE;
 		m.size = attr->ia_size;
+		/*
+		 * The MDS truncates what it knows is stored: write back and
+		 * commit first, so that it knows all of it.
+		 */
+		ret = leofs_flush_and_commit(inode);
+		if (ret)
+			return ret;
+		old_size = i_size_read(inode);
 	}
 	if (attr->ia_valid & ATTR_ATIME) {
 		if (attr->ia_valid & ATTR_ATIME_SET) {
@@ -323,12 +338,18 @@ int leofs_setattr(struct user_namespace *ns, struct dentry *dentry,
 		    (r.attr.mode & LEOFS_S_IFMT) != (inode->i_mode & S_IFMT)) {
 			ret = -EIO;
 		} else {
-			if (m.valid & LEOFS_SETATTR_SIZE)
-				truncate_pagecache(inode, attr->ia_size);
 			leofs_inode_refresh(inode, &r.attr);
 		}
 	}
 	leofs_reply_free(&raw);
+	if (!ret && (m.valid & LEOFS_SETATTR_SIZE)) {
+		struct leofs_inode *li = LEOFS_I(inode);
+
+		truncate_setsize(inode, attr->ia_size);
+		mutex_lock(&li->io_mutex);
+		ret = leofs_truncate_objects(inode, old_size, attr->ia_size);
+		mutex_unlock(&li->io_mutex);
+	}
 	return ret;
 }
 

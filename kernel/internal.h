@@ -15,6 +15,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/refcount.h>
 #include <linux/socket.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -90,6 +91,16 @@ struct leofs_stats {
 	atomic64_t bad_frames; /* frames that dropped a connection */
 	atomic64_t late_replies; /* replies after the caller gave up */
 	atomic64_t map_updates;
+	/* data path */
+	atomic64_t bytes_read; /* file bytes read from storage servers */
+	atomic64_t bytes_written; /* file bytes written to storage servers */
+	atomic64_t stripes_written; /* WRITE_STRIPE requests (or slices) */
+	atomic64_t partial_writes; /* PARTIAL_WRITE requests */
+	atomic64_t fragment_reads; /* READ_FRAGMENT requests */
+	atomic64_t degraded_reads; /* stripe reads that fell back */
+	atomic64_t checksum_errors; /* fragments a server found corrupt */
+	atomic64_t write_errors; /* writeback failures reported to files */
+	atomic64_t data_retries; /* storage requests sent again */
 };
 
 /* ---- super.c -------------------------------------------------------------- */
@@ -105,6 +116,9 @@ struct leofs_tunables {
 };
 
 struct leofs_cmap;
+struct leofs_pg_table;
+
+#define LEOFS_PGT_CACHE 8
 
 /* One mount (sb->s_fs_info). */
 struct leofs_fs_info {
@@ -129,6 +143,11 @@ struct leofs_fs_info {
 	struct leofs_cmap *map;
 	struct work_struct map_work; /* refresh */
 	u64 map_wanted; /* an epoch some server announced */
+
+	/* PG tables by (pool, width, epoch), stripe.c */
+	struct mutex pgt_lock;
+	struct leofs_pg_table *pgt[LEOFS_PGT_CACHE];
+	unsigned int pgt_next; /* the entry replaced next */
 
 	struct kobject kobj; /* sysfs.c */
 	struct completion kobj_unregister;
@@ -178,6 +197,8 @@ struct leofs_conn {
 	u64 server_epoch; /* map epoch the server announced */
 	u32 server_node;
 	u64 generation; /* bumped by every fault */
+	u32 peer_kind; /* LEOFS_PEER_MDS or LEOFS_PEER_OSS */
+	unsigned long connect_failures; /* ever; never reset */
 
 	struct xarray reqs; /* request id -> struct leofs_req */
 	atomic64_t last_id; /* the last request id handed out */
@@ -208,7 +229,8 @@ struct leofs_conn {
 };
 
 struct leofs_conn *leofs_conn_create(struct leofs_fs_info *fsi,
-				     const struct sockaddr_storage *addr);
+				     const struct sockaddr_storage *addr,
+				     u32 peer_kind);
 void leofs_conn_start(struct leofs_conn *conn);
 void leofs_conn_fault(struct leofs_conn *conn, int err, const char *why);
 int leofs_conn_bad(struct leofs_conn *conn, const char *why);
@@ -257,6 +279,7 @@ struct leofs_req *leofs_req_alloc(struct leofs_conn *conn, u16 opcode,
 void leofs_req_put(struct leofs_req *req);
 int leofs_req_submit(struct leofs_req *req);
 int leofs_req_wait(struct leofs_req *req);
+void leofs_req_cancel(struct leofs_req *req, int err);
 /* Called by the receiver with a reply body it hands over; under no lock. */
 void leofs_req_finish(struct leofs_req *req, int result, void *body, u32 len);
 struct leofs_req *leofs_reqs_requeue_locked(struct leofs_conn *conn,
@@ -279,6 +302,7 @@ struct leofs_reply {
 
 void leofs_reply_free(struct leofs_reply *r);
 void leofs_fill_creds(struct leofs_creds *c);
+int leofs_req_encode(struct leofs_req *req, const void *msg, size_t msg_size);
 /*
  * Encodes msg as a request, sends it on conn and waits; the reply is
  * decoded into out (out_size: its struct). Returns 0 or a negative errno:
@@ -299,8 +323,12 @@ struct leofs_req *leofs_hello_req(struct leofs_conn *conn);
 /* ---- clustermap.c: the cached cluster map ------------------------------------ */
 
 struct leofs_cmap {
+	refcount_t ref; /* the mount's, and each leofs_cmap_get() */
 	struct leofs_map map; /* arrays follow in the same allocation */
 };
+
+struct leofs_cmap *leofs_cmap_get(struct leofs_fs_info *fsi);
+void leofs_cmap_put(struct leofs_cmap *cm);
 
 int leofs_map_fetch(struct leofs_fs_info *fsi, struct leofs_conn *conn);
 int leofs_map_push(struct leofs_conn *conn, const void *body, u32 len);
@@ -312,7 +340,10 @@ void leofs_map_free(struct leofs_fs_info *fsi);
 /* ---- mds_select.c: which server gets a request ------------------------------- */
 
 struct leofs_conn *leofs_conn_get_addr(struct leofs_fs_info *fsi,
-				       const struct sockaddr_storage *addr);
+				       const struct sockaddr_storage *addr,
+				       u32 peer_kind);
+int leofs_addr_to_sockaddr(const struct leofs_addr *a,
+			   struct sockaddr_storage *ss);
 int leofs_mds_select(struct leofs_fs_info *fsi, u64 ino,
 		     struct leofs_conn **out);
 int leofs_mds_bootstrap(struct leofs_fs_info *fsi);
@@ -327,11 +358,24 @@ struct leofs_inode {
 	unsigned long attr_time; /* jiffies when attributes were fetched */
 	unsigned long attr_timeout; /* jiffies they stay valid */
 	struct leofs_layout layout;
+	struct mutex io_mutex; /* one sender of stripes at a time */
+	unsigned long data_flags; /* LEOFS_DATA_* bits */
 };
+
+/* Written since the last COMMIT_SIZE: the MDS's size and mtime are old. */
+#define LEOFS_DATA_DIRTY 0
 
 static inline struct leofs_inode *LEOFS_I(struct inode *inode)
 {
 	return container_of(inode, struct leofs_inode, vfs);
+}
+
+/* Data written here that the servers or the MDS do not have yet. */
+static inline bool leofs_has_local_writes(struct inode *inode)
+{
+	return test_bit(LEOFS_DATA_DIRTY, &LEOFS_I(inode)->data_flags) ||
+	       mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY) ||
+	       mapping_tagged(inode->i_mapping, PAGECACHE_TAG_WRITEBACK);
 }
 
 extern const struct inode_operations leofs_file_iops;
@@ -363,6 +407,89 @@ extern const struct file_operations leofs_dir_fops;
 /* ---- file.c --------------------------------------------------------------------- */
 
 extern const struct file_operations leofs_file_fops;
+
+/* ---- iobuf.c: file bytes in folios or a flat buffer ------------------------------ */
+
+/*
+ * A byte range [start, start + len) of a file held either in a flat kernel
+ * buffer or in consecutive PAGE_SIZE folios, the first at start.
+ */
+struct leofs_iobuf {
+	u64 start;
+	u64 len;
+	u8 *flat;
+	struct folio **folios;
+};
+
+void leofs_iobuf_put(const struct leofs_iobuf *b, u64 off, const void *src,
+		     size_t len);
+void leofs_iobuf_get(const struct leofs_iobuf *b, u64 off, void *dst,
+		     size_t len);
+
+/* ---- stripe.c: file offsets -> stripes, PGs and targets ---------------------------- */
+
+struct leofs_place {
+	u32 slot;
+	u64 stripe; /* within the slot's object */
+	struct leofs_pg_ref ref;
+	u32 width; /* k + m */
+	u32 targets[LEOFS_MAX_FRAGMENTS]; /* rank order; 0 is the primary */
+};
+
+int leofs_layout_usable(const struct leofs_layout *l);
+int leofs_place_stripe(struct leofs_fs_info *fsi, u64 ino,
+		       const struct leofs_layout *l, u64 g,
+		       struct leofs_place *p);
+void leofs_pgt_free(struct leofs_fs_info *fsi);
+void leofs_data_refresh_map(struct leofs_fs_info *fsi, u64 seen_epoch);
+
+/* ---- oss_client.c: requests to storage servers -------------------------------------- */
+
+struct leofs_oss_op {
+	struct leofs_req *req;
+	struct leofs_conn *conn;
+	unsigned long failures0; /* conn->connect_failures when sent */
+	int err; /* 0, or why it could not be sent */
+	void *body; /* the reply body after leofs_oss_wait(), owned */
+	u32 len;
+};
+
+bool leofs_oss_target_down(struct leofs_fs_info *fsi, u32 target_id);
+int leofs_oss_send(struct leofs_fs_info *fsi, u32 target_id, u16 opcode,
+		   const void *msg, size_t msg_size, struct leofs_oss_op *op);
+int leofs_oss_wait(struct leofs_oss_op *op);
+void leofs_oss_op_release(struct leofs_oss_op *op);
+bool leofs_err_is_transport(int err);
+int leofs_oss_to_every_node(struct leofs_fs_info *fsi, u16 opcode,
+			    const void *msg, size_t msg_size);
+
+/* ---- read.c ------------------------------------------------------------------------- */
+
+int leofs_data_read(struct inode *inode, u64 off, u64 len,
+		    const struct leofs_iobuf *dst);
+int leofs_read_folio(struct file *file, struct folio *folio);
+void leofs_readahead(struct readahead_control *ractl);
+
+/* ---- write.c ------------------------------------------------------------------------ */
+
+int leofs_data_write(struct inode *inode, u64 off, u64 len, u64 isize,
+		     const struct leofs_iobuf *src);
+
+/* ---- writeback.c -------------------------------------------------------------------- */
+
+extern const struct address_space_operations leofs_file_aops;
+extern const struct vm_operations_struct leofs_file_vm_ops;
+
+/* ---- size.c ------------------------------------------------------------------------- */
+
+int leofs_commit_size(struct inode *inode);
+int leofs_flush_and_commit(struct inode *inode);
+int leofs_truncate_objects(struct inode *inode, u64 old_size, u64 new_size);
+
+/* ---- direct.c ----------------------------------------------------------------------- */
+
+ssize_t leofs_direct_read(struct kiocb *iocb, struct iov_iter *to);
+ssize_t leofs_direct_write(struct kiocb *iocb, struct iov_iter *from);
 
 /* ---- xattr.c -------------------------------------------------------------------- */
 

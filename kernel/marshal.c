@@ -56,7 +56,7 @@ void leofs_fill_creds(struct leofs_creds *c)
 }
 
 /* Encodes msg into req->frame, growing the buffer as needed. */
-static int leofs_encode(struct leofs_req *req, const void *msg, size_t msg_size)
+int leofs_req_encode(struct leofs_req *req, const void *msg, size_t msg_size)
 {
 	struct leofs_frame_hdr h = {
 		.version = LEOFS_PROTO_VERSION_MAX,
@@ -102,7 +102,7 @@ int leofs_call(struct leofs_conn *conn, u16 opcode, const void *msg,
 	req = leofs_req_alloc(conn, opcode, leofs_opcode_idempotent(opcode));
 	if (!req)
 		return -ENOMEM;
-	ret = leofs_encode(req, msg, msg_size);
+	ret = leofs_req_encode(req, msg, msg_size);
 	if (ret) {
 		/* a request this client built does not encode: a bug here */
 		pr_warn_ratelimited("cannot encode %s: %d\n",
@@ -196,7 +196,8 @@ static void leofs_hello_done(struct leofs_req *req)
 	}
 	if (r.version < LEOFS_PROTO_VERSION_MIN ||
 	    r.version > LEOFS_PROTO_VERSION_MAX ||
-	    r.peer_kind != LEOFS_PEER_MDS || !r.session_id) {
+	    r.peer_kind != conn->peer_kind ||
+	    (!r.session_id && conn->peer_kind == LEOFS_PEER_MDS)) {
 		leofs_conn_bad(conn, "HELLO reply with unacceptable values");
 		return;
 	}
@@ -272,7 +273,7 @@ struct leofs_req *leofs_hello_req(struct leofs_conn *conn)
 	req->internal = true;
 	req->reply_max = 4096;
 	req->complete = leofs_hello_done;
-	if (leofs_encode(req, &m, sizeof(m))) {
+	if (leofs_req_encode(req, &m, sizeof(m))) {
 		leofs_req_put(req);
 		return NULL;
 	}

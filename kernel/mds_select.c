@@ -13,19 +13,23 @@
 #include "internal.h"
 
 struct leofs_conn *leofs_conn_get_addr(struct leofs_fs_info *fsi,
-				       const struct sockaddr_storage *addr)
+				       const struct sockaddr_storage *addr,
+				       u32 peer_kind)
 {
 	struct leofs_conn *conn;
 
 	mutex_lock(&fsi->conns_lock);
 	list_for_each_entry(conn, &fsi->conns, node) {
-		if (leofs_conn_same_addr(conn, addr))
+		if (leofs_conn_same_addr(conn, addr)) {
+			if (conn->peer_kind != peer_kind)
+				conn = NULL; /* one address, two roles */
 			goto out;
+		}
 	}
 	conn = NULL;
 	if (fsi->shutting_down)
 		goto out;
-	conn = leofs_conn_create(fsi, addr);
+	conn = leofs_conn_create(fsi, addr, peer_kind);
 	if (conn)
 		list_add_tail(&conn->node, &fsi->conns);
 out:
@@ -33,7 +37,7 @@ out:
 	return conn;
 }
 
-static int leofs_addr_to_sockaddr(const struct leofs_addr *a,
+int leofs_addr_to_sockaddr(const struct leofs_addr *a,
 				  struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
@@ -124,7 +128,7 @@ int leofs_mds_select(struct leofs_fs_info *fsi, u64 ino,
 			ino);
 		return ret == -EINVAL ? -EIO : ret;
 	}
-	conn = leofs_conn_get_addr(fsi, &ss);
+	conn = leofs_conn_get_addr(fsi, &ss, LEOFS_PEER_MDS);
 	if (!conn)
 		return fsi->shutting_down ? -ESHUTDOWN : -ENOMEM;
 	*out = conn;
@@ -150,7 +154,8 @@ int leofs_mds_bootstrap(struct leofs_fs_info *fsi)
 			ret = -ETIMEDOUT;
 			break;
 		}
-		conn = leofs_conn_get_addr(fsi, &fsi->opts.addrs[i]);
+		conn = leofs_conn_get_addr(fsi, &fsi->opts.addrs[i],
+					   LEOFS_PEER_MDS);
 		if (!conn)
 			return -ENOMEM;
 		leofs_conn_start(conn);

@@ -147,7 +147,7 @@ int leofs_req_submit(struct leofs_req *req)
 }
 
 /* Gives up on a request the caller no longer waits for. */
-static void leofs_req_cancel(struct leofs_req *req, int err)
+void leofs_req_cancel(struct leofs_req *req, int err)
 {
 	struct leofs_conn *conn = req->conn;
 	bool unlinked;
@@ -156,8 +156,9 @@ static void leofs_req_cancel(struct leofs_req *req, int err)
 	unlinked = leofs_req_unlink_locked(req, err);
 	spin_unlock(&conn->lock);
 	if (unlinked) {
-		wake_up_all(&conn->wait);
+		/* signal first: storage waiters sleep on conn->wait */
 		leofs_req_signal(req);
+		wake_up_all(&conn->wait);
 	}
 }
 
@@ -209,8 +210,9 @@ void leofs_req_finish(struct leofs_req *req, int result, void *body, u32 len)
 	spin_unlock(&conn->lock);
 	kvfree(body);
 	if (unlinked) {
-		wake_up_all(&conn->wait);
+		/* signal first: storage waiters sleep on conn->wait */
 		leofs_req_signal(req);
+		wake_up_all(&conn->wait);
 	}
 }
 

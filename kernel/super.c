@@ -110,6 +110,7 @@ static struct leofs_fs_info *leofs_fs_info_alloc(struct fs_context *fc)
 	INIT_LIST_HEAD(&fsi->conns);
 	spin_lock_init(&fsi->map_lock);
 	INIT_WORK(&fsi->map_work, leofs_map_work);
+	mutex_init(&fsi->pgt_lock);
 	init_completion(&fsi->kobj_unregister);
 	return fsi;
 }
@@ -122,6 +123,7 @@ static void leofs_fs_info_free(struct leofs_fs_info *fsi)
 	leofs_debugfs_unregister(fsi);
 	leofs_sysfs_unregister(fsi);
 	leofs_conns_destroy(fsi);
+	leofs_pgt_free(fsi);
 	leofs_map_free(fsi);
 	leofs_opts_free(&fsi->opts);
 	put_net(fsi->net);

@@ -65,6 +65,15 @@ LEOFS_COUNTER(reconnects);
 LEOFS_COUNTER(bad_frames);
 LEOFS_COUNTER(late_replies);
 LEOFS_COUNTER(map_updates);
+LEOFS_COUNTER(bytes_read);
+LEOFS_COUNTER(bytes_written);
+LEOFS_COUNTER(stripes_written);
+LEOFS_COUNTER(partial_writes);
+LEOFS_COUNTER(fragment_reads);
+LEOFS_COUNTER(degraded_reads);
+LEOFS_COUNTER(checksum_errors);
+LEOFS_COUNTER(write_errors);
+LEOFS_COUNTER(data_retries);
 LEOFS_INFO(rpcs, LEOFS_ATTR_RPCS);
 LEOFS_INFO(map_epoch, LEOFS_ATTR_MAP_EPOCH);
 LEOFS_INFO(source, LEOFS_ATTR_SOURCE);
@@ -87,6 +96,15 @@ static struct attribute *leofs_mount_attrs[] = {
 	&leofs_attr_bad_frames.attr,
 	&leofs_attr_late_replies.attr,
 	&leofs_attr_map_updates.attr,
+	&leofs_attr_bytes_read.attr,
+	&leofs_attr_bytes_written.attr,
+	&leofs_attr_stripes_written.attr,
+	&leofs_attr_partial_writes.attr,
+	&leofs_attr_fragment_reads.attr,
+	&leofs_attr_degraded_reads.attr,
+	&leofs_attr_checksum_errors.attr,
+	&leofs_attr_write_errors.attr,
+	&leofs_attr_data_retries.attr,
 	&leofs_attr_rpcs.attr,
 	&leofs_attr_map_epoch.attr,
 	&leofs_attr_source.attr,
