@@ -475,11 +475,34 @@ void mds_map_arrays_free(struct leofs_map *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static int parse_cluster(json_t *root, const u8 cluster_id[16],
-			 struct leofs_map *m, struct cparse *p)
+/* "default_layout" (text form, validated against m), or one derived. */
+static int parse_layout(struct cparse *p, json_t *root,
+			const struct leofs_map *m, struct mds_layout *out)
 {
-	static const char *const keys[] = { "nodes", "pools", "mds", "shards",
-					    NULL };
+	json_t *v = json_object_get(root, "default_layout");
+	char why[160] = "";
+
+	if (!v) {
+		mds_layout_default(m, out);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return cbad(p, "default_layout: must be a string");
+	if (mds_layout_parse(json_string_value(v), json_string_length(v), m,
+			     out, why, sizeof(why)) ||
+	    mds_layout_validate(out, m, why, sizeof(why)))
+		return cbad(p, "default_layout: %s", why);
+	out->generation = 1;
+	return 0;
+}
+
+static int parse_cluster(json_t *root, const u8 cluster_id[16],
+			 struct leofs_map *m, struct mds_layout *layout,
+			 struct cparse *p)
+{
+	static const char *const keys[] = { "nodes",  "pools",	       "mds",
+					    "shards", "default_layout", NULL };
+	struct mds_layout dummy;
 	struct mds_map *enc;
 	int rc;
 
@@ -494,6 +517,8 @@ static int parse_cluster(json_t *root, const u8 cluster_id[16],
 		rc = parse_shards(p, root, m);
 	if (!rc)
 		rc = sort_and_check(p, m);
+	if (!rc)
+		rc = parse_layout(p, root, m, layout ? layout : &dummy);
 	if (rc)
 		return rc;
 	m->epoch = 1;
@@ -507,7 +532,8 @@ static int parse_cluster(json_t *root, const u8 cluster_id[16],
 }
 
 int mds_cluster_parse(const char *text, size_t len, const u8 cluster_id[16],
-		      struct leofs_map *out, char *err, size_t err_len)
+		      struct leofs_map *out, struct mds_layout *layout,
+		      char *err, size_t err_len)
 {
 	struct cparse p = { err, err_len };
 	json_error_t jerr;
@@ -518,7 +544,7 @@ int mds_cluster_parse(const char *text, size_t len, const u8 cluster_id[16],
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
 		return cbad(&p, "line %d: %s", jerr.line, jerr.text);
-	rc = parse_cluster(root, cluster_id, out, &p);
+	rc = parse_cluster(root, cluster_id, out, layout, &p);
 	json_decref(root);
 	if (rc)
 		mds_map_arrays_free(out);
@@ -526,7 +552,8 @@ int mds_cluster_parse(const char *text, size_t len, const u8 cluster_id[16],
 }
 
 int mds_cluster_load(const char *path, const u8 cluster_id[16],
-		     struct leofs_map *out, char *err, size_t err_len)
+		     struct leofs_map *out, struct mds_layout *layout, char *err,
+		     size_t err_len)
 {
 	struct cparse p = { err, err_len };
 	json_error_t jerr;
@@ -537,7 +564,7 @@ int mds_cluster_load(const char *path, const u8 cluster_id[16],
 	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
 		return cbad(&p, "%s:%d: %s", path, jerr.line, jerr.text);
-	rc = parse_cluster(root, cluster_id, out, &p);
+	rc = parse_cluster(root, cluster_id, out, layout, &p);
 	json_decref(root);
 	if (rc)
 		mds_map_arrays_free(out);

@@ -6,6 +6,9 @@
  */
 #include "record.h"
 
+/* Attempts of a request that meets a directory locked by XLOCK. */
+#define MDS_LOCK_WAIT_TRIES 400
+
 static void complete(struct mds_shard *sh, struct mds_op *batch)
 {
 	struct mds_op *op, *next;
@@ -32,6 +35,12 @@ static void fail_all(struct mds_op *batch, int err)
 static bool cacheable(const struct mds_op *op)
 {
 	return op->req && op->req->session && op->kind != MDS_OP_OTHER;
+}
+
+/* Answers that are not final: the caller tries again (another way). */
+static bool transient(int rc)
+{
+	return rc == -EINPROGRESS || rc == -EXDEV;
 }
 
 static void run_batch(struct mds_shard *sh, struct mds_op *batch, u32 n)
@@ -61,7 +70,7 @@ static void run_batch(struct mds_shard *sh, struct mds_op *batch, u32 n)
 			}
 		}
 		op->rc = op->apply(sh, txn, op);
-		if (!sh->batch_err && cacheable(op))
+		if (!sh->batch_err && cacheable(op) && !transient(op->rc))
 			mds_rcache_put(txn, sh, op);
 	}
 	if (!sh->batch_err && sh->counters_dirty)
@@ -166,18 +175,27 @@ int mds_run(struct mds_engine *eng, u64 route, const struct mds_creds *cr,
 	    struct mds_op *op)
 {
 	struct mds_shard *sh;
+	u32 attempt;
 	int rc;
 
 	sh = mds_shard_for(eng, route, &rc);
 	if (!sh)
 		return rc;
-	memset(op, 0, sizeof(*op));
-	op->apply = apply;
-	op->arg = arg;
-	op->cr = cr;
-	op->req = req;
-	op->kind = kind;
-	return mds_submit(sh, op);
+	for (attempt = 0; attempt < MDS_LOCK_WAIT_TRIES; attempt++) {
+		if (attempt)
+			mds_xbackoff(attempt);
+		memset(op, 0, sizeof(*op));
+		op->apply = apply;
+		op->arg = arg;
+		op->cr = cr;
+		op->req = req;
+		op->kind = kind;
+		rc = mds_submit(sh, op);
+		/* a request waits for a prepared cross-shard change */
+		if (rc != -EINPROGRESS || kind == MDS_OP_OTHER)
+			return rc;
+	}
+	return -EBUSY;
 }
 
 int mds_read_begin(struct mds_engine *eng, u64 ino, struct mds_shard **sh,

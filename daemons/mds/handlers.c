@@ -343,15 +343,17 @@ static void do_set_layout(const struct mds_handlers *h, struct mds_call *c,
 	status_reply(c, mds_set_layout(h->eng, cr, q->ino, &l, NULL, 0));
 }
 
+/* The wire's LEOFS_XSHARD_* are the engine's MDS_XSHARD_* values. */
 static void do_xshard_prepare(const struct mds_handlers *h,
 			      struct mds_call *c)
 {
 	const struct leofs_xshard_prepare_req *q = &c->req.xprep;
+	struct leofs_xshard_prepare_reply *r = &c->reply.xprep;
 	struct mds_xprep p = {
 		.intent = q->intent,
 		.shard = (u16)q->shard,
-		.op = q->op == LEOFS_XSHARD_MKDIR ? MDS_XSHARD_MKDIR :
-						    MDS_XSHARD_RMDIR,
+		.op = q->op,
+		.slot = q->slot,
 		.ino = q->ino,
 		.parent = q->parent,
 		.mode = q->mode,
@@ -366,10 +368,22 @@ static void do_xshard_prepare(const struct mds_handlers *h,
 			.stripe_count = q->layout.stripe_count,
 			.generation = q->layout.generation,
 		},
+		.expect = q->expect,
+		.type = (u8)q->type,
+		.delta = (s32)q->delta,
+		.name = q->name.data,
+		.len = q->name.len,
 	};
-	struct mds_attr a;
+	struct mds_xans a;
+	int rc;
 
-	attr_reply(c, mds_xshard_prepare(h->eng, &p, &a), &a);
+	rc = mds_xshard_prepare(h->eng, &p, &a);
+	r->status = leofs_errno_to_status(rc);
+	if (rc)
+		return;
+	to_wire_attr(&a.attr, &r->attr);
+	r->entry_ino = a.entry_ino;
+	r->entry_type = a.entry_type;
 }
 
 void mds_call_run(const struct mds_handlers *h, struct mds_call *c)

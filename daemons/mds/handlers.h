@@ -27,6 +27,7 @@ union mds_reply {
 	struct leofs_xattr_reply xattr;
 	struct leofs_statfs_reply statfs;
 	struct leofs_layout_reply layout;
+	struct leofs_xshard_prepare_reply xprep;
 };
 
 /* Every decoded metadata request. */

@@ -20,6 +20,15 @@
 #define MDS_INO_F_DATA 0x1u /* objects may exist on the storage servers */
 /* A directory whose removal another shard is committing: no new entries. */
 #define MDS_INO_F_DYING 0x2u
+/*
+ * A directory a prepared cross-shard action will change: no other change
+ * of its entries until that action is committed or aborted (-EINPROGRESS,
+ * the caller waits).
+ */
+#define MDS_INO_F_XLOCK 0x4u
+
+/* Deepest directory tree walked when looking for a loop. */
+#define MDS_WALK_MAX 65536
 
 /* The first cookie given to a directory entry; 0..2 are never used. */
 #define MDS_COOKIE_FIRST 3
@@ -162,6 +171,8 @@ int mds_dir_has_entries(MDB_txn *txn, struct mds_shard *sh, u64 dir);
 /* Removes an inode whose last link is gone: record, xattrs, symlink. */
 int mds_inode_release(MDB_txn *txn, struct mds_shard *sh,
 		      const struct mds_inode *in);
+/* Drops one link (ctime): released with the last one. */
+int mds_drop_link(MDB_txn *txn, struct mds_shard *sh, struct mds_inode *in);
 int mds_store_save_counters(MDB_txn *txn, struct mds_shard *sh);
 int mds_delq_push(MDB_txn *txn, struct mds_shard *sh, u32 kind,
 		  const struct mds_inode *in, u64 size);
@@ -189,25 +200,91 @@ static inline u64 mds_get_be64(const u8 *p)
 	return v;
 }
 
-/* ---- xshard.c, xprep.c: cross-shard operations ---- */
+/* ---- cross-shard operations: xshard.c (coordinator), xprep.c ---- */
+
+struct mds_xrun;
+typedef int (*mds_xstep_fn)(struct mds_shard *sh, MDB_txn *txn,
+			    struct mds_xrun *x, struct mds_op *op);
+
+/* plan: nothing to change, the operation succeeds as it is. */
+#define MDS_XPLAN_DONE 2
 
 /*
- * Coordinator side of mkdir and rmdir when the directory's inode lives on
- * another shard than its entry. Return 1 if the operation is a local one
- * (the caller goes on with the one-shard path), else its result.
+ * One kind of cross-shard operation. plan() reads what the operation needs
+ * (any shard) and returns 1 if it lies within the coordinator's shard, 0
+ * to run it, MDS_XPLAN_DONE or an error. begin() checks in the
+ * coordinator's transaction and fills act[] (the participants' actions);
+ * commit() makes the coordinator's changes, with the participants'
+ * answers in ans[] and the reply in op->attr. Both make every check
+ * before their first write.
  */
+struct mds_xkind {
+	const char *step; /* crash point prefix: "mkdir", "rename", ... */
+	u32 kind; /* enum mds_op_kind of the request */
+	int (*plan)(struct mds_engine *eng, const struct mds_creds *cr,
+		    struct mds_xrun *x);
+	mds_xstep_fn begin;
+	mds_xstep_fn commit;
+};
+
+/* One cross-shard operation under way. */
+struct mds_xrun {
+	const struct mds_xkind *k;
+	u64 route; /* an inode of the coordinator's shard */
+	void *ctx; /* the operation's arguments and plan */
+	u32 nr;
+	struct mds_xprep act[MDS_XSHARD_SLOTS];
+	struct mds_xans ans[MDS_XSHARD_SLOTS];
+};
+
+/*
+ * Plans and runs an operation of kind k coordinated by route's shard,
+ * again (after a pause) while it meets conflicts. A request already
+ * answered gets its answer. Returns 1 if the operation lies within one
+ * shard (the caller takes the one-shard path), else its result; the
+ * reply's attributes in *out (may be NULL).
+ */
+int mds_xdrive(struct mds_engine *eng, const struct mds_creds *cr,
+	       const struct mds_req *req, const struct mds_xkind *k, u64 route,
+	       void *ctx, struct mds_attr *out);
+/* A lock held or an entry changed meanwhile: worth another attempt. */
+bool mds_xconflict(int rc);
+void mds_xbackoff(u32 attempt);
+/* prepare (or a read) at a participant shard, served here or not. */
+int mds_xpeer_prepare(struct mds_engine *eng, const struct mds_xprep *p,
+		      struct mds_xans *out);
+/* -EINVAL if directory dir is anc or lies below it, across shards. */
+int mds_xwalk(struct mds_engine *eng, u64 dir, u64 anc);
+
+/* The operations (xdir.c, xlink.c, xrename.c); 1: within one shard. */
 int mds_xmkdir(struct mds_engine *eng, const struct mds_creds *cr,
 	       const struct mds_req *req, u64 parent, const char *name,
 	       size_t len, u32 mode, struct mds_attr *out);
 int mds_xrmdir(struct mds_engine *eng, const struct mds_creds *cr,
 	       const struct mds_req *req, u64 parent, const char *name,
 	       size_t len);
+int mds_xlink(struct mds_engine *eng, const struct mds_creds *cr,
+	      const struct mds_req *req, u64 ino, u64 parent, const char *name,
+	      size_t len, struct mds_attr *out);
+int mds_xunlink(struct mds_engine *eng, const struct mds_creds *cr,
+		const struct mds_req *req, u64 parent, const char *name,
+		size_t len);
+/* force: also when every inode is local (a loop check crossed shards). */
+int mds_xrename(struct mds_engine *eng, const struct mds_creds *cr,
+		const struct mds_req *req, u64 old_parent, const char *old_name,
+		size_t old_len, u64 new_parent, const char *new_name,
+		size_t new_len, u32 flags, bool force);
 
 /* Participant side, with the target shard served here. */
 int mds_xprep_prepare(struct mds_engine *eng, const struct mds_xprep *p,
-		      struct mds_attr *out);
+		      struct mds_xans *out);
 int mds_xprep_finish(struct mds_engine *eng, u16 shard, u64 intent,
 		     bool commit);
+/* Walks up from dir over the shards served here (WALK). */
+int mds_xprep_walk(struct mds_engine *eng, u64 dir, u64 anc, u64 *next);
+
+/* An inode as far as attributes tell (permission checks). */
+void mds_attr_to_inode(const struct mds_attr *a, struct mds_inode *in);
 
 /*
  * Named steps of the cross-shard protocol. Returns true when the step is

@@ -68,6 +68,28 @@ static u32 pool_nodes(const struct leofs_map *map,
 	return n;
 }
 
+void mds_layout_default(const struct leofs_map *map, struct mds_layout *out)
+{
+	u32 nodes = map->pool_count ? pool_nodes(map, &map->pools[0]) : 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!nodes)
+		return;
+	out->pool_id = map->pools[0].id;
+	out->stripe_unit = MDS_DEFAULT_UNIT;
+	out->stripe_count = 1;
+	out->generation = 1;
+	if (nodes >= 5) {
+		out->scheme = MDS_LAYOUT_EC;
+		out->k = 4;
+		out->m = 1;
+	} else {
+		out->scheme = MDS_LAYOUT_REPLICA;
+		out->k = 1;
+		out->m = (u8)((nodes < 3 ? nodes : 3) - 1);
+	}
+}
+
 int mds_layout_validate(const struct mds_layout *l, const struct leofs_map *map,
 			char *why, size_t len)
 {

@@ -27,8 +27,27 @@ static void usage(FILE *f)
 		   "       leofs-mds --init CLUSTER.json --config CONFIG\n");
 }
 
+/* Creates the served shards' stores, the root with its layout. */
+static int init_shards(const struct mds_config *cfg,
+		       const struct mds_layout *root)
+{
+	struct mds_engine_opts eo = {
+		.data_dir = cfg->data_dir,
+		.shards = cfg->shards,
+		.nr_shards = cfg->nr_shards,
+		.root_layout = *root,
+	};
+	struct mds_engine *eng;
+	int rc = mds_engine_open(&eo, &eng);
+
+	if (!rc)
+		mds_engine_close(eng);
+	return rc;
+}
+
 static int init_map(const struct mds_config *cfg, const char *cluster)
 {
+	struct mds_layout root;
 	struct leofs_map m;
 	char err[256];
 	int rc;
@@ -38,7 +57,8 @@ static int init_map(const struct mds_config *cfg, const char *cluster)
 				"authority (config map.authority)\n");
 		return 1;
 	}
-	rc = mds_cluster_load(cluster, cfg->cluster_id, &m, err, sizeof(err));
+	rc = mds_cluster_load(cluster, cfg->cluster_id, &m, &root, err,
+			      sizeof(err));
 	if (rc) {
 		fprintf(stderr, "leofs-mds: %s\n",
 			rc == -EINVAL ? err : strerror(-rc));
@@ -53,6 +73,12 @@ static int init_map(const struct mds_config *cfg, const char *cluster)
 	}
 	if (rc) {
 		fprintf(stderr, "leofs-mds: cannot store the map: %s\n",
+			strerror(-rc));
+		return 1;
+	}
+	rc = init_shards(cfg, &root);
+	if (rc) {
+		fprintf(stderr, "leofs-mds: cannot create the shards: %s\n",
 			strerror(-rc));
 		return 1;
 	}

@@ -41,12 +41,16 @@ void mds_map_arrays_free(struct leofs_map *m);
 
 /*
  * A cluster description (Documentation/mds.md) into a map of epoch 1 with
- * the given cluster id. Returns 0 or -EINVAL with the reason in err.
+ * the given cluster id, and the root directory's layout (may be NULL):
+ * "default_layout", or mds_layout_default(). Returns 0 or -EINVAL with
+ * the reason in err.
  */
 int mds_cluster_parse(const char *text, size_t len, const u8 cluster_id[16],
-		      struct leofs_map *out, char *err, size_t err_len);
+		      struct leofs_map *out, struct mds_layout *layout,
+		      char *err, size_t err_len);
 int mds_cluster_load(const char *path, const u8 cluster_id[16],
-		     struct leofs_map *out, char *err, size_t err_len);
+		     struct leofs_map *out, struct mds_layout *layout, char *err,
+		     size_t err_len);
 
 struct mds_mapsvc_opts {
 	const char *data_dir; /* the map store is <data_dir>/map */

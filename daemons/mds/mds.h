@@ -204,38 +204,59 @@ int mds_readdir(struct mds_engine *eng, const struct mds_creds *cr, u64 ino,
 /* ---- cross-shard operations ---------------------------------------------- */
 
 /*
- * mkdir whose new directory the placement puts on another shard, and rmdir
- * of a directory homed on another shard, run a logged two-phase protocol
- * (Documentation/mds.md): the parent's shard (coordinator) logs an intent,
- * the other shard (participant) prepares, the coordinator commits its
- * side, then the participant commits. Intents are global ids: the
- * coordinator's shard in the top 16 bits, a sequence below.
+ * mkdir, rmdir, rename, link and unlink whose names and inodes lie on more
+ * than one shard run a logged two-phase protocol (Documentation/mds.md):
+ * the shard that got the request (coordinator) logs an intent, every other
+ * shard involved (participant) prepares its actions, the coordinator
+ * commits its side, then the participants commit. Intents are global ids:
+ * the coordinator's shard in the top 16 bits, a sequence below.
  */
 enum mds_xshard_op {
 	MDS_XSHARD_MKDIR = 1, /* create a directory inode */
 	MDS_XSHARD_RMDIR = 2, /* remove an empty directory inode */
+	MDS_XSHARD_NLINK = 3, /* change a non-directory's link count */
+	MDS_XSHARD_MOVED = 4, /* renamed: ctime, and a directory's parent */
+	MDS_XSHARD_ENTRY = 5, /* set, replace or remove a directory entry */
+	MDS_XSHARD_PROBE = 6, /* read: a directory and one of its entries */
+	MDS_XSHARD_WALK = 7, /* read: is a directory below another one */
 };
 
+#define MDS_XSHARD_SLOTS 8 /* actions of one intent */
+
 struct mds_xprep {
-	u64 intent;
+	u64 intent; /* 0 with PROBE and WALK */
 	u16 shard; /* the participant */
 	u32 op; /* enum mds_xshard_op */
-	u64 ino; /* RMDIR: the directory */
-	u64 parent; /* MKDIR: the directory that will hold the entry */
+	u32 slot; /* the action's index within the intent */
+	u64 ino; /* the inode acted on; ENTRY: the new target (0: remove) */
+	u64 parent; /* MKDIR, ENTRY, PROBE: the directory; MOVED: the new
+		     * parent (0: unchanged); WALK: the ancestor looked for */
 	u32 mode; /* MKDIR: S_IFDIR | permission bits */
 	u32 uid;
 	u32 gid;
 	struct mds_layout layout;
+	u64 expect; /* ENTRY: the entry's current inode (0: none) */
+	u8 type; /* ENTRY: the new entry's type (DT_*) */
+	s32 delta; /* NLINK, ENTRY: link count change, -1..1 */
+	const char *name; /* ENTRY, PROBE */
+	size_t len;
+};
+
+/* A participant's answer. */
+struct mds_xans {
+	struct mds_attr attr; /* the inode; ENTRY, PROBE: the directory */
+	u64 entry_ino; /* PROBE: the entry's inode (0: none); WALK: the next
+			* ancestor, on a shard not served there (0: none) */
+	u8 entry_type;
 };
 
 /*
  * How the coordinator reaches a shard this engine does not serve. Both
  * are idempotent per intent; a transport failure is a negative errno.
- * prepare answers the directory's attributes.
  */
 struct mds_xshard_ops {
 	int (*prepare)(void *arg, const struct mds_xprep *p,
-		       struct mds_attr *out);
+		       struct mds_xans *out);
 	int (*finish)(void *arg, u16 shard, u64 intent, bool commit);
 	void *arg;
 };
@@ -246,7 +267,7 @@ void mds_engine_set_xshard(struct mds_engine *eng,
 
 /* Participant entry points, for requests from another MDS. */
 int mds_xshard_prepare(struct mds_engine *eng, const struct mds_xprep *p,
-		       struct mds_attr *out);
+		       struct mds_xans *out);
 int mds_xshard_finish(struct mds_engine *eng, u16 shard, u64 intent,
 		      bool commit);
 
@@ -329,6 +350,15 @@ int mds_set_layout(struct mds_engine *eng, const struct mds_creds *cr, u64 ino,
  */
 int mds_layout_validate(const struct mds_layout *l, const struct leofs_map *map,
 			char *why, size_t why_len);
+
+/*
+ * The layout a new cluster's root gets without "default_layout" in its
+ * description: on the map's first pool, EC 4+1 if at least 5 nodes hold
+ * targets of its tier, else replica min(3, nodes); 1 MiB units, one
+ * stripe. No such node: no layout (scheme NONE).
+ */
+#define MDS_DEFAULT_UNIT (1u << 20)
+void mds_layout_default(const struct leofs_map *map, struct mds_layout *out);
 
 /*
  * Text form: "pool=<name> scheme=ec k=<k> m=<m> unit=<bytes> count=<n>" or

@@ -30,6 +30,8 @@ int mds_dir_get(MDB_txn *txn, struct mds_shard *sh, const struct mds_creds *cr,
 		return -ENOTDIR;
 	if (out->flags & MDS_INO_F_DYING)
 		return -ENOENT; /* its removal is being committed */
+	if ((mask & MAY_WRITE) && (out->flags & MDS_INO_F_XLOCK))
+		return -EINPROGRESS; /* a cross-shard change is prepared */
 	return mds_permission(cr, out, mask);
 }
 
@@ -294,9 +296,9 @@ int mds_link(struct mds_engine *eng, const struct mds_creds *cr,
 	rc = mds_name_check(name, len);
 	if (rc)
 		return rc;
-	/* cross-shard links need the two-phase protocol */
-	if (mds_ino_shard(ino) != mds_ino_shard(new_parent))
-		return -EXDEV;
+	rc = mds_xlink(eng, cr, req, ino, new_parent, name, len, out);
+	if (rc != 1)
+		return rc;
 	rc = mds_run(eng, new_parent, cr, req, MDS_OP_LINK, link_apply, &a,
 		     &op);
 	if (!rc && out)
@@ -340,6 +342,8 @@ static int remove_apply(struct mds_shard *sh, MDB_txn *txn, struct mds_op *op)
 	if (rc)
 		return rc;
 	if (a->dir) {
+		if (victim.flags & MDS_INO_F_XLOCK)
+			return -EINPROGRESS;
 		rc = mds_dir_has_entries(txn, sh, victim.ino);
 		if (rc)
 			return rc < 0 ? rc : -ENOTEMPTY;
@@ -382,6 +386,14 @@ int mds_unlink(struct mds_engine *eng, const struct mds_creds *cr,
 	       const struct mds_req *req, u64 parent, const char *name,
 	       size_t len)
 {
+	int rc;
+
+	rc = mds_name_check(name, len);
+	if (rc)
+		return rc;
+	rc = mds_xunlink(eng, cr, req, parent, name, len);
+	if (rc != 1)
+		return rc;
 	return do_remove(eng, cr, req, parent, name, len, false);
 }
 

@@ -155,14 +155,14 @@ static int call(struct mds_peers *p, u16 shard, u16 opcode, const void *req,
 	return 0;
 }
 
+/* The wire's LEOFS_XSHARD_* are the engine's MDS_XSHARD_* values. */
 static int remote_prepare(void *arg, const struct mds_xprep *x,
-			  struct mds_attr *out)
+			  struct mds_xans *out)
 {
 	struct leofs_xshard_prepare_req q = {
 		.intent = x->intent,
 		.shard = x->shard,
-		.op = x->op == MDS_XSHARD_MKDIR ? LEOFS_XSHARD_MKDIR :
-						  LEOFS_XSHARD_RMDIR,
+		.op = x->op,
 		.ino = x->ino,
 		.parent = x->parent,
 		.mode = x->mode,
@@ -177,9 +177,15 @@ static int remote_prepare(void *arg, const struct mds_xprep *x,
 			.stripe_count = x->layout.stripe_count,
 			.generation = x->layout.generation,
 		},
+		.slot = x->slot,
+		.expect = x->expect,
+		.type = x->type,
+		.delta = (u32)x->delta,
+		.name = { x->name, (u32)x->len },
 	};
-	struct leofs_attr_reply rep;
+	struct leofs_xshard_prepare_reply rep;
 	const struct leofs_attr *a = &rep.attr;
+	struct mds_attr *o = &out->attr;
 	int rc;
 
 	rc = call(arg, x->shard, LEOFS_OP_XSHARD_PREPARE, &q, sizeof(q), &rep,
@@ -189,29 +195,32 @@ static int remote_prepare(void *arg, const struct mds_xprep *x,
 	if (rep.status)
 		return leofs_status_to_errno(rep.status);
 	memset(out, 0, sizeof(*out));
-	out->ino = a->ino;
-	out->mode = a->mode;
-	out->nlink = a->nlink;
-	out->uid = a->uid;
-	out->gid = a->gid;
-	out->size = a->size;
-	out->blocks = a->blocks;
-	out->atime.sec = a->atime.sec;
-	out->atime.nsec = a->atime.nsec;
-	out->mtime.sec = a->mtime.sec;
-	out->mtime.nsec = a->mtime.nsec;
-	out->ctime.sec = a->ctime.sec;
-	out->ctime.nsec = a->ctime.nsec;
-	out->generation = a->generation;
-	out->layout.pool_id = a->layout.pool_id;
-	out->layout.scheme = a->layout.scheme;
-	out->layout.k = a->layout.k;
-	out->layout.m = a->layout.m;
-	out->layout.stripe_unit = a->layout.stripe_unit;
-	out->layout.stripe_count = a->layout.stripe_count;
-	out->layout.generation = a->layout.generation;
-	if (leofs_ino_shard(out->ino) != x->shard)
-		return -EPROTO; /* not an inode of the asked shard */
+	o->ino = a->ino;
+	o->mode = a->mode;
+	o->nlink = a->nlink;
+	o->uid = a->uid;
+	o->gid = a->gid;
+	o->size = a->size;
+	o->blocks = a->blocks;
+	o->atime.sec = a->atime.sec;
+	o->atime.nsec = a->atime.nsec;
+	o->mtime.sec = a->mtime.sec;
+	o->mtime.nsec = a->mtime.nsec;
+	o->ctime.sec = a->ctime.sec;
+	o->ctime.nsec = a->ctime.nsec;
+	o->generation = a->generation;
+	o->layout.pool_id = a->layout.pool_id;
+	o->layout.scheme = a->layout.scheme;
+	o->layout.k = a->layout.k;
+	o->layout.m = a->layout.m;
+	o->layout.stripe_unit = a->layout.stripe_unit;
+	o->layout.stripe_count = a->layout.stripe_count;
+	o->layout.generation = a->layout.generation;
+	out->entry_ino = rep.entry_ino;
+	out->entry_type = (u8)rep.entry_type;
+	/* not an inode of the asked shard */
+	if (x->op != MDS_XSHARD_WALK && leofs_ino_shard(o->ino) != x->shard)
+		return -EPROTO;
 	return 0;
 }
 

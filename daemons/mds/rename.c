@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * rename(2) within one shard, with RENAME_NOREPLACE and RENAME_EXCHANGE.
- * Every POSIX check is made before the first write.
+ * rename(2) within one shard, with RENAME_NOREPLACE and RENAME_EXCHANGE
+ * (xrename.c: across shards). Every POSIX check is made before the first
+ * write.
  */
 #include "record.h"
-
-/* Deepest directory tree walked when looking for a loop. */
-#define MDS_WALK_MAX 65536
 
 struct rename_arg {
 	u64 op;
@@ -100,8 +98,13 @@ static int rename_apply(struct mds_shard *sh, MDB_txn *txn, struct mds_op *op)
 				return rc < 0 ? rc : -ENOTEMPTY;
 		}
 	}
+	if (exists && S_ISDIR(dst.mode) &&
+	    (dst.flags & (MDS_INO_F_XLOCK | MDS_INO_F_DYING)))
+		return -EINPROGRESS;
 	if (!same && S_ISDIR(src.mode)) {
 		/* its ".." changes */
+		if (src.flags & MDS_INO_F_XLOCK)
+			return -EINPROGRESS;
 		rc = mds_permission(cr, &src, MAY_WRITE);
 		if (!rc)
 			rc = check_not_below(txn, sh, a->np, src.ino);
@@ -205,9 +208,15 @@ int mds_rename(struct mds_engine *eng, const struct mds_creds *cr,
 		rc = mds_name_check(new_name, new_len);
 	if (rc)
 		return rc;
-	/* cross-shard renames need the two-phase protocol */
-	if (mds_ino_shard(old_parent) != mds_ino_shard(new_parent))
-		return -EXDEV;
-	return mds_run(eng, old_parent, cr, req, MDS_OP_RENAME, rename_apply,
-		       &a, &op);
+	rc = mds_xrename(eng, cr, req, old_parent, old_name, old_len,
+			 new_parent, new_name, new_len, flags, false);
+	if (rc != 1)
+		return rc;
+	rc = mds_run(eng, old_parent, cr, req, MDS_OP_RENAME, rename_apply, &a,
+		     &op);
+	if (rc != -EXDEV)
+		return rc;
+	/* an inode or the loop check lies on another shard after all */
+	return mds_xrename(eng, cr, req, old_parent, old_name, old_len,
+			   new_parent, new_name, new_len, flags, true);
 }

@@ -314,6 +314,26 @@ int mds_inode_release(MDB_txn *txn, struct mds_shard *sh,
 	return 0;
 }
 
+int mds_drop_link(MDB_txn *txn, struct mds_shard *sh, struct mds_inode *in)
+{
+	if (--in->nlink == 0)
+		return mds_inode_release(txn, sh, in);
+	mds_now(&in->ctime);
+	return mds_inode_put(txn, sh, in);
+}
+
+void mds_attr_to_inode(const struct mds_attr *a, struct mds_inode *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->ino = a->ino;
+	in->mode = a->mode;
+	in->nlink = a->nlink;
+	in->uid = a->uid;
+	in->gid = a->gid;
+	in->size = a->size;
+	in->layout = a->layout;
+}
+
 /* ---- opening ---- */
 
 static int meta_get_u64(MDB_txn *txn, MDB_dbi dbi, const char *name, u64 *v)

@@ -1,20 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The coordinator half of cross-shard mkdir and rmdir, and the recovery of
- * logged intents. The parent's shard logs an intent (PENDING), has the
- * other shard prepare, inserts or removes the entry and marks the intent
- * COMMITTED in one transaction, then has the other shard commit and drops
- * the intent. Recovery finishes COMMITTED intents and aborts PENDING ones,
- * so after a crash of either side no orphan inode or dangling entry stays.
+ * The coordinator of cross-shard operations and the recovery of logged
+ * intents. The shard that got the request logs an intent (PENDING) naming
+ * every participant shard, has each participant prepare its actions,
+ * applies its own side and marks the intent COMMITTED in one transaction,
+ * then has the participants commit and drops the intent. Recovery finishes
+ * COMMITTED intents and aborts PENDING ones, so after a crash of either
+ * side no orphan inode or dangling entry stays. The operations themselves
+ * (what is checked, prepared and written) are in xdir.c, xlink.c and
+ * xrename.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
-#include "leofs/placement.h"
 #include "record.h"
 
-#define XINTENT_HDR   28 /* op 4, state 4, peer 4, ino 8, parent 8 */
+#define XINTENT_SIZE  (12 + 4 * MDS_XSHARD_SLOTS) /* op, state, nr, peers */
 #define RECOVER_BATCH 64
+#define XTRIES	      50 /* attempts of an operation that meets conflicts */
+#define XWALK_HOPS    256 /* servers asked in one loop check */
 
 enum xintent_state {
 	XINTENT_PENDING = 1,
@@ -81,15 +86,15 @@ static void busy_del(struct mds_engine *eng, u64 id)
 	pthread_mutex_unlock(&eng->xlock);
 }
 
-/* ---- the participant, local or remote ---- */
+/* ---- the participants, local or remote ---- */
 
 static bool local(struct mds_engine *eng, u16 shard)
 {
 	return mds_shard_of(eng, mds_ino_make(shard, 0)) != NULL;
 }
 
-static int peer_prepare(struct mds_engine *eng, const struct mds_xprep *p,
-			struct mds_attr *out)
+int mds_xpeer_prepare(struct mds_engine *eng, const struct mds_xprep *p,
+		      struct mds_xans *out)
 {
 	if (local(eng, p->shard))
 		return mds_xprep_prepare(eng, p, out);
@@ -109,11 +114,14 @@ static int peer_finish(struct mds_engine *eng, u16 shard, u64 intent,
 }
 
 int mds_xshard_prepare(struct mds_engine *eng, const struct mds_xprep *p,
-		       struct mds_attr *out)
+		       struct mds_xans *out)
 {
+	int rc;
+
 	if (!local(eng, p->shard))
 		return -EXDEV;
-	return mds_xprep_prepare(eng, p, out);
+	rc = mds_xprep_prepare(eng, p, out);
+	return rc == -EINPROGRESS ? -EBUSY : rc;
 }
 
 int mds_xshard_finish(struct mds_engine *eng, u16 shard, u64 intent,
@@ -124,33 +132,51 @@ int mds_xshard_finish(struct mds_engine *eng, u16 shard, u64 intent,
 	return mds_xprep_finish(eng, shard, intent, commit);
 }
 
+int mds_xwalk(struct mds_engine *eng, u64 dir, u64 anc)
+{
+	struct mds_xprep p = { .op = MDS_XSHARD_WALK, .parent = anc };
+	struct mds_xans a;
+	u32 hops;
+	int rc;
+
+	for (hops = 0; hops < XWALK_HOPS; hops++) {
+		p.shard = mds_ino_shard(dir);
+		p.ino = dir;
+		a.entry_ino = 0;
+		rc = local(eng, p.shard) ?
+			     mds_xprep_walk(eng, dir, anc, &a.entry_ino) :
+			     mds_xpeer_prepare(eng, &p, &a);
+		if (rc || !a.entry_ino)
+			return rc;
+		dir = a.entry_ino;
+	}
+	return -ELOOP;
+}
+
 /* ---- the intent log ---- */
 
 struct xintent {
 	u64 id;
 	u32 op;
 	u32 state;
-	u16 peer;
-	u64 ino;
-	u64 parent;
-	const char *name;
-	size_t len;
+	u32 nr;
+	u16 peers[MDS_XSHARD_SLOTS];
 };
 
 static int intent_put(MDB_txn *txn, struct mds_shard *sh,
 		      const struct xintent *x)
 {
-	u8 k[8], v[XINTENT_HDR + MDS_NAME_MAX];
-	MDB_val key = { 8, k }, val = { XINTENT_HDR + x->len, v };
+	u8 k[8], v[XINTENT_SIZE] = { 0 };
+	MDB_val key = { 8, k }, val = { sizeof(v), v };
+	u32 i;
 	int rc;
 
 	mds_put_be64(x->id, k);
 	put_unaligned_le32(x->op, v);
 	put_unaligned_le32(x->state, v + 4);
-	put_unaligned_le32(x->peer, v + 8);
-	put_unaligned_le64(x->ino, v + 12);
-	put_unaligned_le64(x->parent, v + 20);
-	memcpy(v + XINTENT_HDR, x->name, x->len);
+	put_unaligned_le32(x->nr, v + 8);
+	for (i = 0; i < x->nr; i++)
+		put_unaligned_le32(x->peers[i], v + 12 + 4 * i);
 	rc = mdb_put(txn, sh->intents, &key, &val, 0);
 	return rc ? mds_store_fail(sh, rc) : 0;
 }
@@ -159,18 +185,18 @@ static int intent_decode(const MDB_val *key, const MDB_val *val,
 			 struct xintent *x)
 {
 	const u8 *v = val->mv_data;
+	u32 i;
 
-	if (key->mv_size != 8 || val->mv_size < XINTENT_HDR ||
-	    val->mv_size > XINTENT_HDR + MDS_NAME_MAX)
+	if (key->mv_size != 8 || val->mv_size != XINTENT_SIZE)
 		return -EUCLEAN;
 	x->id = mds_get_be64(key->mv_data);
 	x->op = get_unaligned_le32(v);
 	x->state = get_unaligned_le32(v + 4);
-	x->peer = (u16)get_unaligned_le32(v + 8);
-	x->ino = get_unaligned_le64(v + 12);
-	x->parent = get_unaligned_le64(v + 20);
-	x->name = (const char *)v + XINTENT_HDR;
-	x->len = val->mv_size - XINTENT_HDR;
+	x->nr = get_unaligned_le32(v + 8);
+	if (x->nr > MDS_XSHARD_SLOTS)
+		return -EUCLEAN;
+	for (i = 0; i < x->nr; i++)
+		x->peers[i] = (u16)get_unaligned_le32(v + 12 + 4 * i);
 	return 0;
 }
 
@@ -194,295 +220,231 @@ static int intent_forget(struct mds_engine *eng, u64 id)
 		       &op);
 }
 
-/* Aborts at the participant, then drops the intent (else recovery will). */
-static void abort_intent(struct mds_engine *eng, u16 peer, u64 id)
+/* The distinct participant shards of x's actions. */
+static void peers_of(const struct mds_xrun *x, struct xintent *in)
 {
-	if (!peer_finish(eng, peer, id, false))
-		intent_forget(eng, id);
+	u32 i, j;
+
+	in->nr = 0;
+	for (i = 0; i < x->nr; i++) {
+		for (j = 0; j < in->nr; j++)
+			if (in->peers[j] == x->act[i].shard)
+				break;
+		if (j == in->nr)
+			in->peers[in->nr++] = x->act[i].shard;
+	}
 }
 
-/* ---- step 1: log the intent ---- */
+/*
+ * Commits or aborts the intent at every participant, then drops it; if a
+ * participant does not answer, recovery does the rest. 1: a participant
+ * stopped (tests), else 0 or the first error.
+ */
+static int finish_all(struct mds_engine *eng, const struct xintent *in,
+		      bool commit, const char *step)
+{
+	u32 i;
+	int rc, err = 0;
 
-struct xop {
-	/* in */
-	u32 op;
-	u64 parent;
-	const char *name;
-	size_t len;
-	u32 mode; /* mkdir */
-	u16 peer;
-	u64 ino; /* rmdir: the directory */
-	const struct mds_req *req; /* replays are answered from the cache */
-	/* out */
-	u64 id;
-	bool replayed;
-	struct mds_xprep prep;
-	struct mds_inode dir;
+	for (i = 0; i < in->nr; i++) {
+		rc = peer_finish(eng, in->peers[i], in->id, commit);
+		if (rc == -EINTR)
+			return 1;
+		if (rc && !err)
+			err = rc;
+	}
+	if (err)
+		return err;
+	if (step && mds_crashpoint(step))
+		return 1;
+	return intent_forget(eng, in->id);
+}
+
+/* ---- running one intent ---- */
+
+struct xstate {
+	struct mds_xrun *x;
+	struct xintent in;
 };
 
 static int begin_apply(struct mds_shard *sh, MDB_txn *txn, struct mds_op *op)
 {
-	struct xop *x = op->arg;
-	struct mds_inode tmpl;
-	struct mds_dentry de;
-	struct xintent in;
-	struct mds_op cached;
+	struct xstate *s = op->arg;
+	struct mds_xrun *x = s->x;
+	u32 i;
 	int rc;
 
-	if (x->req && x->req->session) {
-		memset(&cached, 0, sizeof(cached));
-		cached.req = x->req;
-		cached.kind =
-			x->op == MDS_XSHARD_MKDIR ? MDS_OP_MKDIR : MDS_OP_RMDIR;
-		rc = mds_rcache_get(txn, sh, &cached);
-		if (rc < 0)
-			return rc;
-		if (rc == 1) {
-			x->replayed = true;
-			op->attr = cached.attr;
-			op->has_attr = cached.has_attr;
-			return cached.rc;
-		}
-	}
-	rc = mds_dir_get(txn, sh, op->cr, x->parent, MAY_WRITE | MAY_EXEC,
-			 &x->dir);
+	x->nr = 0;
+	rc = x->k->begin(sh, txn, x, op);
 	if (rc)
 		return rc;
-	rc = mds_dentry_get(txn, sh, x->parent, x->name, x->len, &de);
-	if (rc && rc != -ENOENT)
-		return rc;
-	if (x->op == MDS_XSHARD_MKDIR) {
-		if (!rc)
-			return -EEXIST;
-		if (x->dir.nlink >= MDS_LINK_MAX)
-			return -EMLINK;
-		mds_inode_init(op->cr, &x->dir, x->mode, &tmpl);
-		x->prep.mode = tmpl.mode;
-		x->prep.uid = tmpl.uid;
-		x->prep.gid = tmpl.gid;
-		x->prep.layout = tmpl.layout;
-		x->prep.parent = x->parent;
-	} else {
-		if (rc)
-			return rc;
-		if (de.ino != x->ino)
-			return -EAGAIN; /* replaced meanwhile */
-		x->prep.ino = x->ino;
-	}
-	x->id = mds_ino_make(sh->id, sh->next_intent++);
+	s->in.id = mds_ino_make(sh->id, sh->next_intent++);
 	sh->counters_dirty = true;
-	x->prep.intent = x->id;
-	x->prep.shard = x->peer;
-	x->prep.op = x->op;
-	in.id = x->id;
-	in.op = x->op;
-	in.state = XINTENT_PENDING;
-	in.peer = x->peer;
-	in.ino = x->ino;
-	in.parent = x->parent;
-	in.name = x->name;
-	in.len = x->len;
-	rc = busy_add(sh->eng, x->id);
+	s->in.op = x->k->kind;
+	s->in.state = XINTENT_PENDING;
+	for (i = 0; i < x->nr; i++) {
+		x->act[i].intent = s->in.id;
+		x->act[i].slot = i;
+	}
+	peers_of(x, &s->in);
+	rc = busy_add(sh->eng, s->in.id);
 	if (rc)
 		return rc;
-	rc = intent_put(txn, sh, &in);
+	rc = intent_put(txn, sh, &s->in);
 	if (rc)
-		busy_del(sh->eng, x->id);
+		busy_del(sh->eng, s->in.id);
 	return rc;
 }
-
-/* ---- step 3: the entry, and the intent committed ---- */
 
 static int commit_apply(struct mds_shard *sh, MDB_txn *txn, struct mds_op *op)
 {
-	struct xop *x = op->arg;
-	struct mds_inode dir, victim = { 0 };
-	struct mds_dentry de;
-	struct xintent in;
+	struct xstate *s = op->arg;
 	int rc;
 
-	rc = mds_dir_get(txn, sh, op->cr, x->parent, MAY_WRITE | MAY_EXEC,
-			 &dir);
+	rc = s->x->k->commit(sh, txn, s->x, op);
 	if (rc)
 		return rc;
-	rc = mds_dentry_get(txn, sh, x->parent, x->name, x->len, &de);
-	if (rc && rc != -ENOENT)
-		return rc;
-	if (x->op == MDS_XSHARD_MKDIR) {
-		if (!rc)
-			return -EEXIST;
-		if (dir.nlink >= MDS_LINK_MAX)
-			return -EMLINK;
-		rc = mds_dentry_add(txn, sh, &dir, x->name, x->len,
-				    op->attr.ino, mds_mode_dtype(S_IFDIR));
-		dir.nlink++;
-	} else {
-		if (rc)
-			return rc;
-		if (de.ino != x->ino)
-			return -EAGAIN;
-		victim.ino = x->ino;
-		victim.uid = op->attr.uid;
-		victim.mode = op->attr.mode;
-		rc = mds_may_delete(op->cr, &dir, &victim);
-		if (rc)
-			return rc;
-		rc = mds_dentry_del(txn, sh, x->parent, x->name, x->len,
-				    de.cookie);
-		dir.nlink--;
-	}
-	if (rc)
-		return rc;
-	mds_now(&dir.mtime);
-	dir.ctime = dir.mtime;
-	rc = mds_inode_put(txn, sh, &dir);
-	if (rc)
-		return rc;
-	in.id = x->id;
-	in.op = x->op;
-	in.state = XINTENT_COMMITTED;
-	in.peer = x->peer;
-	in.ino = op->attr.ino;
-	in.parent = x->parent;
-	in.name = x->name;
-	in.len = x->len;
-	rc = intent_put(txn, sh, &in);
-	if (!rc && x->op == MDS_XSHARD_MKDIR)
-		op->has_attr = true;
-	else
-		op->has_attr = false; /* rmdir answers a status only */
-	return rc;
+	s->in.state = XINTENT_COMMITTED;
+	return intent_put(txn, sh, &s->in);
 }
 
 /* Crash point of a step; true: stop as if the process had died there. */
-static bool stop_at(const struct xop *x, const char *step)
+static bool stop_at(const struct mds_xrun *x, const char *step)
 {
 	char point[32];
 
-	snprintf(point, sizeof(point), "%s-%s",
-		 x->op == MDS_XSHARD_MKDIR ? "mkdir" : "rmdir", step);
+	snprintf(point, sizeof(point), "%s-%s", x->k->step, step);
 	return mds_crashpoint(point);
 }
 
-static int run_xop(struct mds_engine *eng, const struct mds_creds *cr,
-		   const struct mds_req *req, struct xop *x,
-		   struct mds_attr *out)
+/* One attempt: -EINTR if a step stopped it (tests). */
+static int run_once(struct mds_engine *eng, const struct mds_creds *cr,
+		    const struct mds_req *req, struct mds_xrun *x,
+		    struct mds_attr *out)
 {
+	struct xstate s = { .x = x };
 	struct mds_op op;
-	struct mds_attr attr;
+	char point[32];
+	u32 i;
 	int rc;
 
-	x->req = req;
-	rc = mds_run(eng, x->parent, cr, NULL, MDS_OP_OTHER, begin_apply, x,
+	rc = mds_run(eng, x->route, cr, NULL, MDS_OP_OTHER, begin_apply, &s,
 		     &op);
-	if (x->replayed) {
-		if (!rc && out && op.has_attr)
-			*out = op.attr;
-		return rc;
-	}
 	if (rc) {
-		if (x->id)
-			busy_del(eng, x->id);
+		if (s.in.id)
+			busy_del(eng, s.in.id);
 		return rc;
 	}
 	if (stop_at(x, "intent"))
 		goto crashed;
 
-	rc = peer_prepare(eng, &x->prep, &attr);
+	for (i = 0; i < x->nr && !rc; i++)
+		rc = mds_xpeer_prepare(eng, &x->act[i], &x->ans[i]);
 	if (rc == -EINTR)
 		goto crashed; /* the participant stopped (tests) */
-	if (rc) {
-		abort_intent(eng, x->peer, x->id);
-		goto out;
-	}
+	if (rc)
+		goto abort;
 	if (stop_at(x, "prepared"))
 		goto crashed;
 
 	memset(&op, 0, sizeof(op));
 	op.apply = commit_apply;
-	op.arg = x;
+	op.arg = &s;
 	op.cr = cr;
 	op.req = req;
-	op.kind = x->op == MDS_XSHARD_MKDIR ? MDS_OP_MKDIR : MDS_OP_RMDIR;
-	op.attr = attr;
-	rc = mds_submit(mds_shard_of(eng, x->parent), &op);
-	if (rc) {
-		abort_intent(eng, x->peer, x->id);
-		goto out;
-	}
-	if (out && x->op == MDS_XSHARD_MKDIR)
-		*out = attr;
+	op.kind = x->k->kind;
+	rc = mds_submit(mds_shard_of(eng, x->route), &op);
+	if (rc)
+		goto abort;
+	if (out && op.has_attr)
+		*out = op.attr;
 	if (stop_at(x, "committed"))
 		goto crashed;
 
-	/* the reply may go now; what is left, recovery would also do */
-	if (!peer_finish(eng, x->peer, x->id, true)) {
-		if (stop_at(x, "finished"))
-			goto crashed;
-		intent_forget(eng, x->id);
-	}
-out:
-	busy_del(eng, x->id);
+	/* what is left, recovery would also do */
+	snprintf(point, sizeof(point), "%s-finished", x->k->step);
+	if (finish_all(eng, &s.in, true, point) == 1)
+		goto crashed;
+	busy_del(eng, s.in.id);
+	return 0;
+abort:
+	if (finish_all(eng, &s.in, false, NULL) == 1)
+		goto crashed;
+	busy_del(eng, s.in.id);
 	return rc;
 crashed:
-	busy_del(eng, x->id);
+	busy_del(eng, s.in.id);
 	return -EINTR;
 }
 
-/* The shard a new directory named name under parent goes to. */
-static bool place(struct mds_engine *eng, u64 parent, const char *name,
-		  size_t len, u16 *shard)
+/* The answer of a request already applied: 1 and *rc, or 0. */
+static int replayed(struct mds_engine *eng, const struct mds_req *req,
+		    const struct mds_xrun *x, int *rc, struct mds_attr *out)
 {
-	const struct leofs_map *map = mds_map_get(eng);
-	int rc = map ? leofs_dir_shard(map, parent, name, len, shard) : -ENOENT;
-
-	mds_map_put(eng);
-	return !rc;
-}
-
-int mds_xmkdir(struct mds_engine *eng, const struct mds_creds *cr,
-	       const struct mds_req *req, u64 parent, const char *name,
-	       size_t len, u32 mode, struct mds_attr *out)
-{
-	struct xop x = {
-		.op = MDS_XSHARD_MKDIR,
-		.parent = parent,
-		.name = name,
-		.len = len,
-		.mode = mode,
-	};
-
-	if (!place(eng, parent, name, len, &x.peer) ||
-	    x.peer == mds_ino_shard(parent) || !mds_shard_of(eng, parent))
-		return 1;
-	return run_xop(eng, cr, req, &x, out);
-}
-
-int mds_xrmdir(struct mds_engine *eng, const struct mds_creds *cr,
-	       const struct mds_req *req, u64 parent, const char *name,
-	       size_t len)
-{
-	struct xop x = {
-		.op = MDS_XSHARD_RMDIR,
-		.parent = parent,
-		.name = name,
-		.len = len,
-	};
 	struct mds_shard *sh;
-	struct mds_dentry de;
+	struct mds_op op = { .req = req, .kind = x->k->kind };
 	MDB_txn *txn;
+	int found;
+
+	if (!req || !req->session || mds_read_begin(eng, x->route, &sh, &txn))
+		return 0;
+	found = mds_rcache_get(txn, sh, &op);
+	mdb_txn_abort(txn);
+	if (found < 0) {
+		*rc = found;
+		return 1;
+	}
+	if (found == 1) {
+		pthread_mutex_lock(&sh->lock);
+		sh->replays++;
+		pthread_mutex_unlock(&sh->lock);
+		*rc = op.rc;
+		if (!op.rc && out && op.has_attr)
+			*out = op.attr;
+	}
+	return found;
+}
+
+bool mds_xconflict(int rc)
+{
+	return rc == -EBUSY || rc == -EINPROGRESS;
+}
+
+void mds_xbackoff(u32 attempt)
+{
+	u32 ms = attempt < 6 ? 1u << attempt : 50;
+	struct timespec ts = { 0, (long)(ms + (u32)rand() % 4) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+int mds_xdrive(struct mds_engine *eng, const struct mds_creds *cr,
+	       const struct mds_req *req, const struct mds_xkind *k, u64 route,
+	       void *ctx, struct mds_attr *out)
+{
+	struct mds_xrun run = { .k = k, .route = route, .ctx = ctx }, *x = &run;
+	u32 attempt;
 	int rc;
 
-	if (mds_read_begin(eng, parent, &sh, &txn))
+	if (!mds_shard_of(eng, route))
 		return 1;
-	rc = mds_dentry_get(txn, sh, parent, name, len, &de);
-	mdb_txn_abort(txn);
-	if (rc || de.type != mds_mode_dtype(S_IFDIR) ||
-	    mds_ino_shard(de.ino) == sh->id)
-		return 1; /* the one-shard path answers */
-	x.ino = de.ino;
-	x.peer = mds_ino_shard(de.ino);
-	return run_xop(eng, cr, req, &x, NULL);
+	for (attempt = 0; attempt < XTRIES; attempt++) {
+		if (attempt)
+			mds_xbackoff(attempt);
+		x->nr = 0;
+		rc = k->plan(eng, cr, x);
+		if (rc == 1)
+			return 1; /* within one shard */
+		if (!attempt && replayed(eng, req, x, &rc, out))
+			return rc;
+		if (rc == MDS_XPLAN_DONE)
+			return 0;
+		if (!rc)
+			rc = run_once(eng, cr, req, x, out);
+		if (!mds_xconflict(rc))
+			return rc;
+	}
+	return -EBUSY;
 }
 
 /* ---- recovery ---- */
@@ -520,10 +482,7 @@ static int recover_shard(struct mds_engine *eng, struct mds_shard *sh)
 
 		if (!busy_claim(eng, x->id))
 			continue;
-		rc = peer_finish(eng, x->peer, x->id,
-				 x->state == XINTENT_COMMITTED);
-		if (!rc)
-			rc = intent_forget(eng, x->id);
+		rc = finish_all(eng, x, x->state == XINTENT_COMMITTED, NULL);
 		busy_del(eng, x->id);
 		if (rc)
 			left++;

@@ -538,18 +538,41 @@ struct leofs_target_statfs_reply {
  */
 #define LEOFS_XSHARD_MKDIR	1	/* create the directory inode */
 #define LEOFS_XSHARD_RMDIR	2	/* mark the empty directory dying */
-#define LEOFS_XSHARD_OP_MAX	LEOFS_XSHARD_RMDIR
+#define LEOFS_XSHARD_NLINK	3	/* the inode's link count by delta */
+#define LEOFS_XSHARD_MOVED	4	/* renamed: ctime, a directory's parent */
+#define LEOFS_XSHARD_ENTRY	5	/* set, replace or remove an entry */
+#define LEOFS_XSHARD_PROBE	6	/* read: a directory and one entry */
+#define LEOFS_XSHARD_WALK	7	/* read: ancestors of a directory */
+#define LEOFS_XSHARD_OP_MAX	LEOFS_XSHARD_WALK
+
+#define LEOFS_XSHARD_SLOTS	8	/* actions of one intent */
 
 struct leofs_xshard_prepare_req {
-	u64 intent;
+	u64 intent;		/* 0 with PROBE and WALK */
 	u32 shard;		/* the participant shard, 0..65535 */
 	u32 op;			/* LEOFS_XSHARD_* */
-	u64 ino;		/* RMDIR: the directory */
-	u64 parent;		/* MKDIR: the directory that gets the entry */
+	u64 ino;		/* the inode acted on; ENTRY: the new target */
+	u64 parent;		/* MKDIR, ENTRY, PROBE: the directory;
+				 * MOVED: the new parent (0: unchanged);
+				 * WALK: the ancestor looked for */
 	u32 mode;		/* MKDIR: the new inode's mode, uid, gid */
 	u32 uid;
 	u32 gid;
 	struct leofs_layout layout;	/* MKDIR: inherited layout */
+	u32 slot;		/* the action's index in the intent */
+	u64 expect;		/* ENTRY: the entry's current inode (0: none) */
+	u32 type;		/* ENTRY: the new entry's type (LEOFS_DT_*) */
+	u32 delta;		/* NLINK, ENTRY: link count change, s32 -1..1 */
+	struct leofs_buf name;	/* ENTRY, PROBE: the entry's name */
+};
+
+/* attr: the inode prepared (ENTRY, PROBE: the directory). */
+struct leofs_xshard_prepare_reply {
+	u32 status;
+	struct leofs_attr attr;
+	u64 entry_ino;		/* PROBE: the entry's inode (0: none);
+				 * WALK: the next ancestor to ask (0: none) */
+	u32 entry_type;		/* PROBE: the entry's type */
 };
 
 struct leofs_xshard_finish_req {
@@ -650,7 +673,7 @@ LEOFS_MSG_CODEC(set_layout_reply, leofs_status_reply, LEOFS_OP_SET_LAYOUT,
 		true)
 LEOFS_MSG_CODEC(xshard_prepare_req, leofs_xshard_prepare_req,
 		LEOFS_OP_XSHARD_PREPARE, false)
-LEOFS_MSG_CODEC(xshard_prepare_reply, leofs_attr_reply,
+LEOFS_MSG_CODEC(xshard_prepare_reply, leofs_xshard_prepare_reply,
 		LEOFS_OP_XSHARD_PREPARE, true)
 LEOFS_MSG_CODEC(xshard_finish_req, leofs_xshard_finish_req,
 		LEOFS_OP_XSHARD_FINISH, false)

@@ -826,7 +826,11 @@ static int xshard_prepare_check(const void *msg)
 {
 	const struct leofs_xshard_prepare_req *m = msg;
 
-	return m->shard <= 0xffff && m->op ? 0 : -EPROTO;
+	if (m->shard > 0xffff || !m->op || m->slot >= LEOFS_XSHARD_SLOTS)
+		return -EPROTO;
+	if (m->delta > 1 && m->delta != 0xffffffffu)
+		return -EPROTO;
+	return 0;
 }
 
 static const struct leofs_field xshard_prepare_req_fields[] = {
@@ -839,8 +843,21 @@ static const struct leofs_field xshard_prepare_req_fields[] = {
 	U32(leofs_xshard_prepare_req, uid),
 	U32(leofs_xshard_prepare_req, gid),
 	STRUCT(leofs_xshard_prepare_req, layout, layout_desc),
+	U32(leofs_xshard_prepare_req, slot),
+	U64(leofs_xshard_prepare_req, expect),
+	ENUM32(leofs_xshard_prepare_req, type, 16),
+	U32(leofs_xshard_prepare_req, delta),
+	BLOB(leofs_xshard_prepare_req, name, LEOFS_NAME_MAX),
 };
 DESC(xshard_prepare_req, leofs_xshard_prepare_req, xshard_prepare_check);
+
+static const struct leofs_field xshard_prepare_reply_fields[] = {
+	STATUS(leofs_xshard_prepare_reply, status),
+	STRUCT(leofs_xshard_prepare_reply, attr, attr_desc),
+	U64(leofs_xshard_prepare_reply, entry_ino),
+	ENUM32(leofs_xshard_prepare_reply, entry_type, 16),
+};
+DESC(xshard_prepare_reply, leofs_xshard_prepare_reply, NULL);
 
 static int xshard_finish_check(const void *msg)
 {
@@ -897,7 +914,8 @@ static const struct leofs_op meta_ops[] = {
 	[0x11] = OP("COMMIT_SIZE", commit_size_req, &attr_reply),
 	[0x12] = OP("GET_LAYOUT", ino_req, &layout_reply),
 	[0x13] = OP("SET_LAYOUT", set_layout_req, &status_reply),
-	[0x14] = OP("XSHARD_PREPARE", xshard_prepare_req, &attr_reply),
+	[0x14] = OP("XSHARD_PREPARE", xshard_prepare_req,
+		     &xshard_prepare_reply),
 	[0x15] = OP("XSHARD_FINISH", xshard_finish_req, &status_reply),
 };
 

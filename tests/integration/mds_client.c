@@ -11,11 +11,15 @@
  *	mds_client verify PORT DIR_NAME LOG	every logged create exists
  *	mds_client status PORT SHARD		GETATTR of (shard, 1): status
  *	mds_client map PORT OUT			MAP_GET, map bytes to OUT
+ *	mds_client rootlayout PORT		the root's layout
  *	mds_client node PORT NODE		"up" or "down", and the epoch
  *	mds_client pools PORT			the epoch and the map's pools
  *	mds_client xname PORT PREFIX SHARD	a root dir name placed on SHARD
  *	mds_client xop PORT mkdir|rmdir NAME	MKDIR/RMDIR in the root
  *	mds_client fsck PORT_A PORT_B		namespace consistency, two MDS
+ *	mds_client x PORT_A PORT_B OP DIR NAME [DIR2 NAME2 [FLAG]]
+ *		create, mkdir, unlink, rmdir, ino, nlink, rename, link over
+ *		two MDS; DIR is a path from the root ("." the root)
  *	mds_client poolcreate PORT NAME TIER PGS	POOL_CREATE: status, id, epoch
  *	mds_client unlinkdata PORT N POOL DIR	N files with data, unlinked
  *	mds_client badinput PORT		malformed and hostile requests
@@ -171,6 +175,24 @@ static const char *sname(u32 st)
 		return "NOTSUP";
 	case LEOFS_S_INVAL:
 		return "INVAL";
+	case LEOFS_S_NOTEMPTY:
+		return "NOTEMPTY";
+	case LEOFS_S_ISDIR:
+		return "ISDIR";
+	case LEOFS_S_NOTDIR:
+		return "NOTDIR";
+	case LEOFS_S_PERM:
+		return "PERM";
+	case LEOFS_S_ACCES:
+		return "ACCES";
+	case LEOFS_S_AGAIN:
+		return "AGAIN";
+	case LEOFS_S_BUSY:
+		return "BUSY";
+	case LEOFS_S_IO:
+		return "IO";
+	case LEOFS_S_XDEV:
+		return "XDEV";
 	}
 	snprintf(buf, sizeof(buf), "%u", st);
 	return buf;
@@ -717,6 +739,27 @@ static int cmd_status(u16 shard)
 	return 0;
 }
 
+/* GET_LAYOUT of the root: "POOL SCHEME K M UNIT COUNT" or the status. */
+static int cmd_rootlayout(void)
+{
+	struct leofs_rpc *r = conn(0);
+	struct leofs_ino_req q = { .creds = root_cr, .ino = ROOT };
+	struct leofs_layout_reply rep;
+	const struct leofs_layout *l = &rep.layout;
+	u32 st = call(r, LEOFS_OP_GET_LAYOUT, &q, sizeof(q), &rep, sizeof(rep));
+
+	if (st)
+		printf("%s\n", sname(st));
+	else
+		printf("%u %s %u %u %u %u\n", l->pool_id,
+		       l->scheme == LEOFS_LAYOUT_EC	 ? "ec" :
+		       l->scheme == LEOFS_LAYOUT_REPLICA ? "replica" :
+							   "none",
+		       l->k, l->m, l->stripe_unit, l->stripe_count);
+	leofs_rpc_close(r);
+	return 0;
+}
+
 /* MAP_GET: the reply decoded into a map (caller frees the body). */
 static int map_get(struct leofs_rpc *r, struct leofs_map_reply *rep,
 		   struct leofs_rpc_reply *raw)
@@ -885,89 +928,287 @@ static int cmd_xop(const char *op, const char *name)
 	return 0;
 }
 
-/*
- * The namespace of a root holding only empty directories, over two MDS
- * (A serving shards 0 and 1, B serving 2 and 3): every entry points to an
- * existing directory (nlink 2) that takes a new entry (not left dying),
- * the root's nlink counts them, and every inode alive on shards 1..3 (local
- * ids probed) is an entry of the root. Prints "ok" or the first problem.
- */
-static int cmd_fsck(u16 port_a, u16 port_b)
-{
-	struct leofs_readdir_req q = { .creds = root_cr,
-				       .ino = ROOT,
-				       .max_entries = 512,
-				       .max_bytes = 65536 };
-	struct leofs_readdir_reply *rep = malloc(sizeof(*rep));
-	struct leofs_rpc *ra, *rb, *r;
-	struct leofs_rpc_reply raw;
-	struct leofs_ino_req gq = { .creds = root_cr };
-	struct leofs_attr_reply ga;
-	static u64 inos[512];
-	u32 n, i, dirs = 0, shard, local;
-	bool found;
+/* ---- two MDS: A serves shards 0 and 1, B shards 2 and 3 ---------------------- */
 
+static struct leofs_rpc *ra, *rb;
+
+static void two(u16 port_a, u16 port_b)
+{
 	port = port_a;
 	ra = conn(0);
 	port = port_b;
 	rb = conn(0);
-	if (leofs_rpc_call(ra, LEOFS_OP_READDIR, &q, sizeof(q), rep,
-			   sizeof(*rep), &raw, TMO) || rep->status ||
-	    !rep->eof) {
-		printf("readdir of the root failed\n");
-		return 1;
+}
+
+/* The connection to the MDS serving ino's shard. */
+static struct leofs_rpc *rt(u64 ino)
+{
+	return (ino >> 48) >= 2 ? rb : ra;
+}
+
+/*
+ * Calls fn for every entry of dir (READDIR at its MDS); returns 0, or -1
+ * if the listing failed.
+ */
+static int list(u64 dir, void (*fn)(void *ctx, const struct leofs_dirent *e),
+		void *ctx)
+{
+	struct leofs_readdir_req q = { .creds = root_cr,
+				       .ino = dir,
+				       .max_entries = 512,
+				       .max_bytes = 65536 };
+	struct leofs_readdir_reply *rep = malloc(sizeof(*rep));
+	struct leofs_rpc_reply raw;
+	u32 i;
+
+	for (;;) {
+		if (leofs_rpc_call(rt(dir), LEOFS_OP_READDIR, &q, sizeof(q), rep,
+				   sizeof(*rep), &raw, TMO) ||
+		    rep->status) {
+			free(rep);
+			return -1;
+		}
+		for (i = 0; i < rep->nr_entries; i++) {
+			fn(ctx, &rep->entries[i]);
+			q.cookie = rep->entries[i].next_cookie;
+		}
+		leofs_rpc_reply_free(&raw);
+		if (rep->eof)
+			break;
 	}
-	n = rep->nr_entries;
-	for (i = 0; i < n; i++)
-		inos[i] = rep->entries[i].ino;
-	leofs_rpc_reply_free(&raw);
-	for (i = 0; i < n; i++) {
-		r = (inos[i] >> 48) >= 2 ? rb : ra;
-		gq.ino = inos[i];
-		if (call(r, LEOFS_OP_GETATTR, &gq, sizeof(gq), &ga,
+	free(rep);
+	return 0;
+}
+
+struct find {
+	const char *name;
+	u64 ino;
+};
+
+static void find_one(void *ctx, const struct leofs_dirent *e)
+{
+	struct find *f = ctx;
+
+	if (e->name.len == strlen(f->name) &&
+	    !memcmp(e->name.data, f->name, e->name.len))
+		f->ino = e->ino;
+}
+
+/* The inode of name in dir, or 0 (entries are found by READDIR). */
+static u64 child(u64 dir, const char *name)
+{
+	struct find f = { name, 0 };
+
+	return list(dir, find_one, &f) ? 0 : f.ino;
+}
+
+/* A directory by path from the root ("." is the root); exits if missing. */
+static u64 dir_path(const char *path)
+{
+	char buf[256], *save = NULL, *part;
+	u64 ino = ROOT;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (part = strtok_r(buf, "/", &save); part;
+	     part = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(part, "."))
+			continue;
+		ino = child(ino, part);
+		if (!ino) {
+			fprintf(stderr, "no directory %s\n", path);
+			exit(2);
+		}
+	}
+	return ino;
+}
+
+/*
+ * Namespace operations over two MDS, each sent where the kernel sends it
+ * (the parent's MDS; RENAME: the old parent's, LINK: the new parent's).
+ * Prints the status, and an inode or link count where there is one.
+ */
+static int cmd_x(int argc, char **argv)
+{
+	const char *op = argv[4];
+	struct leofs_attr_reply a;
+	struct leofs_status_reply st;
+	u64 d, d2, ino;
+	u32 s;
+
+	two((u16)atoi(argv[2]), (u16)atoi(argv[3]));
+	if (argc < 7)
+		return 2;
+	d = dir_path(argv[5]);
+	if (!strcmp(op, "create") || !strcmp(op, "mkdir")) {
+		s = mk(rt(d), &root_cr,
+		       op[0] == 'c' ? LEOFS_OP_CREATE : LEOFS_OP_MKDIR, d,
+		       argv[6], op[0] == 'c' ? 0644 : 0755, 0, &ino);
+		printf("%s %#llx\n", sname(s), (unsigned long long)ino);
+	} else if (!strcmp(op, "unlink") || !strcmp(op, "rmdir")) {
+		s = rm(rt(d), &root_cr,
+		       op[0] == 'u' ? LEOFS_OP_UNLINK : LEOFS_OP_RMDIR, d,
+		       argv[6]);
+		printf("%s\n", sname(s));
+	} else if (!strcmp(op, "ino")) {
+		ino = child(d, argv[6]);
+		printf("%#llx\n", (unsigned long long)ino);
+	} else if (!strcmp(op, "nlink") && child(d, argv[6])) {
+		struct leofs_ino_req q = { .creds = root_cr,
+					   .ino = child(d, argv[6]) };
+
+		s = call(rt(q.ino), LEOFS_OP_GETATTR, &q, sizeof(q), &a,
+			 sizeof(a));
+		printf("%s %u\n", sname(s), a.attr.nlink);
+	} else if (!strcmp(op, "rename") && argc >= 9) {
+		struct leofs_rename_req q = {
+			.creds = root_cr,
+			.old_parent = d,
+			.old_name = nm(argv[6]),
+			.new_parent = dir_path(argv[7]),
+			.new_name = nm(argv[8]),
+			.flags = argc > 9 && !strcmp(argv[9], "noreplace") ?
+					 LEOFS_RENAME_NOREPLACE :
+				 argc > 9 ? LEOFS_RENAME_EXCHANGE :
+					    0,
+		};
+
+		s = call(rt(d), LEOFS_OP_RENAME, &q, sizeof(q), &st,
+			 sizeof(st));
+		printf("%s\n", sname(s));
+	} else if (!strcmp(op, "link") && argc >= 9) {
+		struct leofs_link_req q = { .creds = root_cr,
+					    .ino = child(d, argv[6]),
+					    .name = nm(argv[8]) };
+
+		d2 = dir_path(argv[7]);
+		q.new_parent = d2;
+		s = call(rt(d2), LEOFS_OP_LINK, &q, sizeof(q), &a, sizeof(a));
+		printf("%s %u\n", sname(s), a.attr.nlink);
+	} else {
+		return 2;
+	}
+	return 0;
+}
+
+#define FSCK_MAX 4096
+
+struct fsck {
+	u32 n;
+	u64 ino[FSCK_MAX];
+	u32 refs[FSCK_MAX]; /* entries naming it */
+	u32 subdirs[FSCK_MAX];
+	u32 type[FSCK_MAX];
+	u64 stack[FSCK_MAX];
+	u32 top;
+	u32 cur; /* slot of the directory listed */
+	bool bad;
+};
+
+static u32 fsck_slot(struct fsck *f, u64 ino)
+{
+	u32 i;
+
+	for (i = 0; i < f->n; i++)
+		if (f->ino[i] == ino)
+			return i;
+	if (f->n == FSCK_MAX) {
+		printf("more than %u inodes\n", FSCK_MAX);
+		exit(1);
+	}
+	f->ino[f->n] = ino;
+	return f->n++;
+}
+
+static void fsck_entry(void *ctx, const struct leofs_dirent *e)
+{
+	struct fsck *f = ctx;
+	u32 i = fsck_slot(f, e->ino);
+
+	f->refs[i]++;
+	f->type[i] = e->type;
+	if (e->type == LEOFS_DT_DIR) {
+		f->subdirs[f->cur]++;
+		if (f->refs[i] > 1) {
+			printf("directory %#llx listed twice\n",
+			       (unsigned long long)e->ino);
+			f->bad = true;
+		} else {
+			f->stack[f->top++] = e->ino;
+		}
+	}
+}
+
+/*
+ * The namespace over two MDS: every entry names an existing inode of its
+ * type; a directory's nlink is 2 plus its subdirectories and it takes a
+ * new entry (no lock or dying mark left); a file's nlink counts the
+ * entries naming it; every inode alive on shards 0..3 (local ids probed)
+ * is reachable. Prints "ok" or the first problem.
+ */
+static int cmd_fsck(u16 port_a, u16 port_b)
+{
+	static struct fsck f;
+	struct leofs_ino_req gq = { .creds = root_cr };
+	struct leofs_attr_reply ga;
+	u32 i, shard, local;
+	u64 dir;
+
+	two(port_a, port_b);
+	fsck_slot(&f, ROOT);
+	f.refs[0] = 1;
+	f.type[0] = LEOFS_DT_DIR;
+	f.stack[f.top++] = ROOT;
+	while (f.top && !f.bad) {
+		dir = f.stack[--f.top];
+		f.cur = fsck_slot(&f, dir);
+		if (list(dir, fsck_entry, &f)) {
+			printf("readdir of %#llx failed\n",
+			       (unsigned long long)dir);
+			return 1;
+		}
+		if (mk(rt(dir), &root_cr, LEOFS_OP_CREATE, dir, "probe", 0644,
+		       0, NULL) ||
+		    rm(rt(dir), &root_cr, LEOFS_OP_UNLINK, dir, "probe")) {
+			printf("%#llx takes no entry\n",
+			       (unsigned long long)dir);
+			return 1;
+		}
+	}
+	if (f.bad)
+		return 1;
+	for (i = 0; i < f.n; i++) {
+		gq.ino = f.ino[i];
+		if (call(rt(gq.ino), LEOFS_OP_GETATTR, &gq, sizeof(gq), &ga,
 			 sizeof(ga))) {
 			printf("dangling entry -> %#llx\n",
-			       (unsigned long long)inos[i]);
+			       (unsigned long long)gq.ino);
 			return 1;
 		}
-		if ((ga.attr.mode & LEOFS_S_IFMT) != LEOFS_S_IFDIR ||
-		    ga.attr.nlink != 2) {
-			printf("%#llx: mode %o nlink %u\n",
-			       (unsigned long long)inos[i], ga.attr.mode,
-			       ga.attr.nlink);
+		if ((ga.attr.mode & LEOFS_S_IFMT) >> 12 != f.type[i] ||
+		    ga.attr.nlink != (f.type[i] == LEOFS_DT_DIR ?
+					      2 + f.subdirs[i] :
+					      f.refs[i])) {
+			printf("%#llx: mode %o nlink %u, %u entries, %u subdirectories\n",
+			       (unsigned long long)gq.ino, ga.attr.mode,
+			       ga.attr.nlink, f.refs[i], f.subdirs[i]);
 			return 1;
 		}
-		if (mk(r, &root_cr, LEOFS_OP_CREATE, inos[i], "probe", 0644, 0,
-		       NULL) ||
-		    rm(r, &root_cr, LEOFS_OP_UNLINK, inos[i], "probe")) {
-			printf("%#llx takes no entry\n",
-			       (unsigned long long)inos[i]);
-			return 1;
-		}
-		dirs++;
 	}
-	gq.ino = ROOT;
-	if (call(ra, LEOFS_OP_GETATTR, &gq, sizeof(gq), &ga, sizeof(ga)) ||
-	    ga.attr.nlink != 2 + dirs) {
-		printf("root nlink %u, %u directories\n", ga.attr.nlink, dirs);
-		return 1;
-	}
-	for (shard = 1; shard <= 3; shard++)
-		for (local = 2; local < 128; local++) {
+	for (shard = 0; shard <= 3; shard++)
+		for (local = 2; local < 256; local++) {
 			gq.ino = (u64)shard << 48 | local;
-			if (call(shard >= 2 ? rb : ra, LEOFS_OP_GETATTR, &gq,
-				 sizeof(gq), &ga, sizeof(ga)))
+			if (call(rt(gq.ino), LEOFS_OP_GETATTR, &gq, sizeof(gq),
+				 &ga, sizeof(ga)))
 				continue;
-			for (i = 0, found = false; i < n; i++)
-				found |= inos[i] == gq.ino;
-			if (!found) {
+			for (i = 0; i < f.n && f.ino[i] != gq.ino; i++)
+				;
+			if (i == f.n) {
 				printf("orphan inode %#llx\n",
 				       (unsigned long long)gq.ino);
 				return 1;
 			}
 		}
 	printf("ok\n");
-	free(rep);
 	leofs_rpc_close(ra);
 	leofs_rpc_close(rb);
 	return 0;
@@ -1162,6 +1403,8 @@ int main(int argc, char **argv)
 		return cmd_verify(argv[3], argv[4]);
 	if (!strcmp(argv[1], "status") && argc == 4)
 		return cmd_status((u16)atoi(argv[3]));
+	if (!strcmp(argv[1], "rootlayout") && argc == 3)
+		return cmd_rootlayout();
 	if (!strcmp(argv[1], "map") && argc == 4)
 		return cmd_map(argv[3]);
 	if (!strcmp(argv[1], "node") && argc == 4)
@@ -1170,6 +1413,8 @@ int main(int argc, char **argv)
 		return cmd_xname(argv[3], (u16)atoi(argv[4]));
 	if (!strcmp(argv[1], "xop") && argc == 5)
 		return cmd_xop(argv[3], argv[4]);
+	if (!strcmp(argv[1], "x") && argc >= 7)
+		return cmd_x(argc, argv);
 	if (!strcmp(argv[1], "fsck") && argc == 4)
 		return cmd_fsck(port, (u16)atoi(argv[3]));
 	if (!strcmp(argv[1], "pools") && argc == 3)

@@ -1,6 +1,8 @@
 #!/bin/bash
 # Two leofs-mds (A: map authority, shard 0; B: follower, shard 1) and two
-# stand-in storage servers: requests to the wrong MDS get WRONG_SHARD, both
+# stand-in storage servers: the root has the default layout --init gave it
+# (replica 2: the pool's two nodes), requests to the wrong MDS get
+# WRONG_SHARD, both
 # serve the same map, a silent OSS is marked down in a new epoch and up
 # again when it returns, POOL_CREATE makes a pool in a new epoch on the
 # authority only, and unlinked files' objects are deleted on their
@@ -75,6 +77,9 @@ start_oss 2 "$O2" 0
 [ "$("$ITBIN/mds_client" status "$PA" 1)" = WRONG_SHARD ] || fail "A served shard 1"
 [ "$("$ITBIN/mds_client" status "$PB" 0)" = WRONG_SHARD ] || fail "B served shard 0"
 [ "$("$ITBIN/mds_client" status "$PA" 0)" = OK ] || fail "A: no root"
+# a fresh root has a layout: two nodes for pool 1, so two replicas
+[ "$("$ITBIN/mds_client" rootlayout "$PA")" = "1 replica 1 1 1048576 1" ] ||
+	fail "root layout: $("$ITBIN/mds_client" rootlayout "$PA")"
 
 # the same map from both
 wait_for 10 same_map || fail "A and B serve different maps"

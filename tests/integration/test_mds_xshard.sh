@@ -1,12 +1,14 @@
 #!/bin/bash
-# Cross-shard mkdir and rmdir over two leofs-mds processes: A (map
-# authority) serves shards 0 and 1, B serves shards 2 and 3. New
-# directories in the root go to the shard the placement picks: on A's
-# shard 1 the protocol runs inside A, on B's shards over MDS-to-MDS
-# requests. Then, for every step of the protocol, the MDS that owns the
-# step is started with LEOFS_MDS_CRASH naming it and dies there (SIGKILL);
-# after a restart, recovery leaves the operation done or undone as the
-# step implies, and the namespace is consistent (mds_client fsck).
+# Cross-shard mkdir, rmdir, rename, link and unlink over two leofs-mds
+# processes: A (map authority) serves shards 0 and 1, B serves shards 2
+# and 3. New directories in the root go to the shard the placement picks:
+# on A's shard 1 the protocol runs inside A, on B's shards over MDS-to-MDS
+# requests. The POSIX cases of rename and link across servers, then, for
+# every step of each protocol, the MDS that owns the step is started with
+# LEOFS_MDS_CRASH naming it and dies there (SIGKILL); after a restart,
+# recovery leaves the operation done or undone as the step implies, and
+# the namespace is consistent (mds_client fsck: no dangling entry, no
+# orphan inode, link counts right, no directory left locked).
 . "$(dirname "$0")/lib.sh"
 
 CID=0123456789abcdef0123456789abcdef
@@ -55,6 +57,14 @@ fsck_ok() { [ "$("$C" fsck "$PA" "$PB")" = ok ]; }
 b_has_map() { "$C" pools "$PB" | grep -q "^epoch"; }
 # dead NAME: waits for the process to have died
 dead() { ! kill -0 "$(it_pid "$1")" 2>/dev/null; }
+x() { "$C" x "$PA" "$PB" "$@"; }
+# expect WANT CMD...: the first word the command prints is WANT
+expect() {
+	local want=$1 out
+	shift
+	out=$("$@" 2>&1) || true
+	[ "${out%% *}" = "$want" ] || fail "$*: got '$out', want $want"
+}
 
 "$BIN/leofs-mds" --init "$IT_DIR/cluster.json" --config "$IT_DIR/a.json" \
 	>/dev/null || fail "--init failed"
@@ -122,6 +132,122 @@ for op in mkdir rmdir; do
 	crash b $op peer-committed yes
 	crash a $op $op-finished yes
 done
+
+# ---- rename, link and unlink across shards ------------------------------------
+# Directory P lives on A's shard 1, Q on B's shard 2; each request goes
+# where the kernel sends it.
+P=$("$C" xname "$PA" p 1) || fail "no name for shard 1"
+Q=$("$C" xname "$PA" q 2) || fail "no name for shard 2"
+expect OK x mkdir . "$P"
+expect OK x mkdir . "$Q"
+
+f=$(x create "$P" f | cut -d' ' -f2)
+expect OK x rename "$P" f "$Q" g
+[ "$(x ino "$P" f)" = 0 ] || fail "old name left"
+[ "$(x ino "$Q" g)" = "$f" ] || fail "new name does not name the file"
+expect OK x create "$Q" t
+# renamed within B, the inode on A: B coordinates, A takes part
+expect OK x rename "$Q" g "$Q" t
+[ "$(x ino "$Q" t)" = "$f" ] || fail "t not replaced"
+expect OK x create "$P" n
+expect EXIST x rename "$P" n "$Q" t noreplace
+expect OK x rename "$P" n "$Q" t
+fsck_ok || fail "after renames: $("$C" fsck "$PA" "$PB")"
+# directories: a non-empty target, the loop check, an empty target
+expect OK x mkdir "$P" sub
+expect OK x create "$P/sub" inside
+expect OK x mkdir "$Q" full
+expect OK x create "$Q/full" x
+expect OK x mkdir "$Q" empty
+expect NOTEMPTY x rename "$P" sub "$Q" full
+expect INVAL x rename . "$P" "$P/sub" loop
+expect OK x rename "$P" sub "$Q" empty
+[ "$(x ino "$Q/empty" inside)" != 0 ] || fail "moved directory lost its entry"
+expect INVAL x rename . "$Q" "$Q/empty" loop
+expect ISDIR x rename "$Q" t "$Q" full
+expect NOTDIR x rename "$Q" full "$Q" t
+expect OK x rename "$Q" full "$P" back
+fsck_ok || fail "after directory renames: $("$C" fsck "$PA" "$PB")"
+# links: the inode on A, the new entry on B and back
+expect OK x create "$P" l
+[ "$(x link "$P" l "$Q" l2)" = "OK 2" ] || fail "link across"
+expect EXIST x link "$P" l "$Q" l2
+[ "$(x nlink "$P" l)" = "OK 2" ] || fail "nlink after link"
+expect OK x unlink "$P" l
+[ "$(x nlink "$Q" l2)" = "OK 1" ] || fail "nlink after unlink"
+expect OK x unlink "$Q" l2
+[ "$(x ino "$Q" l2)" = 0 ] || fail "unlinked name left"
+fsck_ok || fail "after links: $("$C" fsck "$PA" "$PB")"
+
+# die_during WHO POINT CMD...: WHO (a or b) is restarted to die at POINT,
+# CMD runs, WHO is restarted, and the namespace must become consistent.
+die_during() {
+	local who=$1 point=$2
+	shift 2
+	it_stop "$who"
+	LEOFS_MDS_CRASH=$point it_start "$who" "$BIN/leofs-mds" \
+		--config "$IT_DIR/$who.json"
+	[ "$who" = a ] && it_wait_port "$PA" || it_wait_port "$PB"
+	[ "$who" = b ] || wait_for 10 b_has_map || fail "B lost the map"
+	"$@" > "$IT_DIR/op.out" 2>&1 || true
+	wait_for 10 dead "$who" || fail "$point: $who did not die"
+	it_kill9 "$who"
+	"start_$who"
+	[ "$who" = b ] || wait_for 10 b_has_map || fail "B lost the map"
+	wait_for 30 fsck_ok ||
+		fail "$point: not consistent after restart: $("$C" fsck "$PA" "$PB")"
+}
+
+# crash_rename WHO POINT DONE: WHO dies at POINT while a file of P is
+# renamed over a file of Q (A coordinates, B prepares the entry and drops
+# the replaced file's link); DONE says whether it took effect.
+crash_rename() {
+	local who=$1 point=$2 done=$3 fi ti
+	n=$((n + 1))
+	fi=$(x create "$P" "f$n" | cut -d' ' -f2)
+	ti=$(x create "$Q" "t$n" | cut -d' ' -f2)
+	die_during "$who" "$point" x rename "$P" "f$n" "$Q" "t$n"
+	if [ "$done" = yes ]; then
+		[ "$(x ino "$Q" "t$n")" = "$fi" ] && [ "$(x ino "$P" "f$n")" = 0 ] ||
+			fail "$point: rename not done"
+	else
+		[ "$(x ino "$Q" "t$n")" = "$ti" ] && [ "$(x ino "$P" "f$n")" = "$fi" ] ||
+			fail "$point: rename not undone"
+	fi
+	echo "crash at $who $point: ok"
+}
+
+# crash_link WHO POINT DONE: the same while a file of P gets a second name
+# in Q (B coordinates, A counts the new link).
+crash_link() {
+	local who=$1 point=$2 done=$3 fi
+	n=$((n + 1))
+	fi=$(x create "$P" "f$n" | cut -d' ' -f2)
+	die_during "$who" "$point" x link "$P" "f$n" "$Q" "h$n"
+	if [ "$done" = yes ]; then
+		[ "$(x ino "$Q" "h$n")" = "$fi" ] || fail "$point: link not done"
+		[ "$(x nlink "$P" "f$n")" = "OK 2" ] || fail "$point: nlink"
+	else
+		[ "$(x ino "$Q" "h$n")" = 0 ] || fail "$point: link not undone"
+		[ "$(x nlink "$P" "f$n")" = "OK 1" ] || fail "$point: nlink"
+	fi
+	echo "crash at $who $point: ok"
+}
+
+crash_rename a rename-intent no
+crash_rename b entry-peer-prepared no
+crash_rename b nlink-peer-prepared no
+crash_rename a rename-prepared no
+crash_rename a rename-committed yes
+crash_rename b peer-committed yes
+crash_rename a rename-finished yes
+
+crash_link b link-intent no
+crash_link a nlink-peer-prepared no
+crash_link b link-prepared no
+crash_link b link-committed yes
+crash_link a peer-committed yes
+crash_link b link-finished yes
 
 it_stop b
 it_stop a
