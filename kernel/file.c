@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Regular files. Open revalidates the attributes (close-to-open
- * consistency) and drops cached data if the file changed on the servers.
+ * consistency; not after creating the file, whose attributes just came)
+ * and drops cached data if the file changed on the servers.
  * Reads and writes go through the page cache (read.c, writeback.c) or,
  * with O_DIRECT, straight to the storage servers (direct.c). fsync and
  * close write back, wait, report any write error once per open file
@@ -19,6 +20,9 @@ static int leofs_file_open(struct inode *inode, struct file *file)
 	loff_t size = i_size_read(inode);
 	int ret;
 
+	/* just created: the CREATE reply's attributes are current */
+	if (file->f_mode & FMODE_CREATED)
+		return 0;
 	ret = leofs_revalidate_attrs(inode, true);
 	if (ret)
 		return ret;

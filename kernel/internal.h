@@ -49,6 +49,7 @@ extern unsigned int leofs_default_retrans;
 extern unsigned int leofs_default_max_inflight;
 extern unsigned int leofs_default_readahead_kb;
 extern unsigned int leofs_default_reconnect_max_ms;
+extern unsigned int leofs_default_data_retry_s;
 
 /* ---- selfcheck.c --------------------------------------------------------- */
 
@@ -113,6 +114,7 @@ struct leofs_tunables {
 	u32 retrans;
 	u32 acregmin, acregmax, acdirmin, acdirmax;
 	u32 reconnect_max_ms;
+	u32 data_retry_s; /* how long a write waits for a PG to take it */
 };
 
 struct leofs_cmap;

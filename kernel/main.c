@@ -30,6 +30,11 @@ module_param_named(reconnect_max_ms, leofs_default_reconnect_max_ms, uint,
 MODULE_PARM_DESC(reconnect_max_ms,
 		 "Default longest pause between reconnect attempts, ms");
 
+unsigned int leofs_default_data_retry_s = 120;
+module_param_named(data_retry_s, leofs_default_data_retry_s, uint, 0644);
+MODULE_PARM_DESC(data_retry_s,
+		 "Default seconds a write keeps retrying a PG that cannot take it (0-3600)");
+
 static int __init leofs_init(void)
 {
 	int ret;

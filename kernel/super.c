@@ -73,6 +73,7 @@ static void leofs_tunables_init(struct leofs_fs_info *fsi)
 		clamp_val(READ_ONCE(leofs_default_max_inflight), 1, 4096);
 	t->reconnect_max_ms = clamp_val(
 		READ_ONCE(leofs_default_reconnect_max_ms), 100, 600000);
+	t->data_retry_s = min(READ_ONCE(leofs_default_data_retry_s), 3600u);
 	t->timeo = o->timeo;
 	t->retrans = o->retrans;
 	t->acregmin = o->acregmin;

@@ -59,6 +59,7 @@ LEOFS_TUNABLE(acregmax, 0, LEOFS_MAX_AC);
 LEOFS_TUNABLE(acdirmin, 0, LEOFS_MAX_AC);
 LEOFS_TUNABLE(acdirmax, 0, LEOFS_MAX_AC);
 LEOFS_TUNABLE(reconnect_max_ms, 100, 600000);
+LEOFS_TUNABLE(data_retry_s, 0, 3600);
 LEOFS_COUNTER(retries);
 LEOFS_COUNTER(timeouts);
 LEOFS_COUNTER(reconnects);
@@ -90,6 +91,7 @@ static struct attribute *leofs_mount_attrs[] = {
 	&leofs_attr_acdirmin.attr,
 	&leofs_attr_acdirmax.attr,
 	&leofs_attr_reconnect_max_ms.attr,
+	&leofs_attr_data_retry_s.attr,
 	&leofs_attr_retries.attr,
 	&leofs_attr_timeouts.attr,
 	&leofs_attr_reconnects.attr,

@@ -16,9 +16,10 @@
  * returns 0 every byte is durable.
  *
  * WRONG_EPOCH and NOT_PRIMARY refresh the cluster map and send again to
- * the new primary; an unreachable primary, AGAIN, BUSY and SHUTDOWN are
- * retried with backoff (the map marks a dead node down, which moves the
- * PG's primary), LEOFS_WRITE_TRIES times in all.
+ * the new primary; an unreachable primary, a PG below min_size
+ * (DEGRADED_READONLY), AGAIN, BUSY and SHUTDOWN are retried with backoff
+ * and a fresh map for up to the data_retry_s tunable: the MDS marks a
+ * silent node down, then out, which moves its PGs to live targets.
  */
 #include <linux/delay.h>
 #include <linux/mm.h>
@@ -28,7 +29,6 @@
 
 #define LEOFS_WRITE_WINDOW 16
 #define LEOFS_WRITE_BYTES  (32u << 20) /* data bytes in flight */
-#define LEOFS_WRITE_TRIES  6
 
 /* One request: a column slice of a whole stripe, or a partial range. */
 struct leofs_wop {
@@ -130,6 +130,7 @@ static bool leofs_write_retryable(int err, u32 status)
 	case LEOFS_S_AGAIN:
 	case LEOFS_S_BUSY:
 	case LEOFS_S_SHUTDOWN:
+	case LEOFS_S_DEGRADED_READONLY:
 		return true;
 	case LEOFS_S_OK:
 		return leofs_err_is_transport(err) || err == -ENOTCONN;
@@ -141,6 +142,8 @@ static bool leofs_write_retryable(int err, u32 status)
 static int leofs_wop_finish(struct leofs_wctx *c, struct leofs_wop *w)
 {
 	u16 opcode = w->whole ? LEOFS_OP_WRITE_STRIPE : LEOFS_OP_PARTIAL_WRITE;
+	unsigned long deadline = jiffies +
+		READ_ONCE(c->fsi->tun.data_retry_s) * (unsigned long)HZ;
 	unsigned int tries;
 	int err;
 
@@ -157,7 +160,7 @@ static int leofs_wop_finish(struct leofs_wctx *c, struct leofs_wop *w)
 			err = leofs_status_to_errno(status);
 		}
 		leofs_oss_op_release(&w->op);
-		if (!err || err == -EINTR || tries == LEOFS_WRITE_TRIES ||
+		if (!err || err == -EINTR || time_after(jiffies, deadline) ||
 		    !leofs_write_retryable(err, status))
 			break;
 		atomic64_inc(&c->fsi->stats.data_retries);

@@ -112,14 +112,16 @@ static int parse_uuid(const char *s, u8 *out)
 }
 
 /*
- * "map": { "authority": true, "heartbeat_grace_ms": 15000 } or
+ * "map": { "authority": true, "heartbeat_grace_ms": 15000,
+ *          "down_out_ms": 60000 } or
  * "map": { "authority": false, "address": "10.0.0.1", "port": 7100 }
  */
 static int parse_map(json_t *root, struct mds_config *cfg, char *err,
 		     size_t len)
 {
 	static const char *const keys[] = { "authority", "address", "port",
-					    "heartbeat_grace_ms", NULL };
+					    "heartbeat_grace_ms", "down_out_ms",
+					    NULL };
 	json_t *j = json_object_get(root, "map"), *a;
 	u8 addr[16];
 	u64 v;
@@ -143,6 +145,12 @@ static int parse_map(json_t *root, struct mds_config *cfg, char *err,
 	if (rc)
 		return rc;
 	cfg->heartbeat_grace_ms = (u32)v;
+	v = cfg->down_out_ms;
+	rc = get_uint(j, "down_out_ms", "map.down_out_ms", 0, 86400000, false,
+		      &v, err, len);
+	if (rc)
+		return rc;
+	cfg->down_out_ms = (u32)v;
 	if (cfg->map_authority) {
 		if (json_object_get(j, "address") || json_object_get(j, "port"))
 			return bad(err, len,
@@ -342,6 +350,7 @@ static void defaults(struct mds_config *cfg)
 	cfg->workers = 128;
 	cfg->map_authority = true;
 	cfg->heartbeat_grace_ms = 15000;
+	cfg->down_out_ms = 60000;
 	cfg->delete_poll_ms = 1000;
 	cfg->delete_retry_max_ms = 60000;
 }

@@ -36,6 +36,7 @@ struct mds_config {
 	char authority_address[64]; /* followers: where the authority is */
 	u16 authority_port;
 	u32 heartbeat_grace_ms; /* silent OSS is marked down after it */
+	u32 down_out_ms; /* a down OSS is marked out after it; 0: never */
 
 	/* the deletion queue drain */
 	u32 delete_poll_ms; /* how often an idle queue is looked at */

@@ -102,6 +102,7 @@ static int serve(const struct mds_config *cfg)
 		.authority_host = cfg->authority_address,
 		.authority_port = cfg->authority_port,
 		.grace_ms = cfg->heartbeat_grace_ms,
+		.down_out_ms = cfg->down_out_ms,
 	};
 	struct mds_drain_opts dopts = {
 		.shards = cfg->shards,

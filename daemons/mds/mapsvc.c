@@ -420,7 +420,8 @@ static int target_index(const struct leofs_map *m, u32 node, u32 id)
 
 /*
  * Common to register and heartbeat: the node is heard from; a node that
- * was down (or moved) gets a new epoch. Lock held.
+ * was down (or moved) gets a new epoch, in which it is up and in again
+ * (its PGs move back to it). Lock held.
  */
 static int node_alive_locked(struct mds_mapsvc *svc, int idx,
 			     const struct leofs_addr *addr, bool *changed)
@@ -437,7 +438,8 @@ static int node_alive_locked(struct mds_mapsvc *svc, int idx,
 	rc = next_epoch_locked(svc, &next);
 	if (rc)
 		return rc;
-	next.nodes[idx].state |= LEOFS_STATE_UP;
+	if (!(n->state & LEOFS_STATE_UP))
+		next.nodes[idx].state |= LEOFS_STATE_UP | LEOFS_STATE_IN;
 	if (addr)
 		next.nodes[idx].addr = *addr;
 	log_info("OSS node %u is up", n->id);
@@ -527,9 +529,16 @@ int mds_mapsvc_tick(struct mds_mapsvc *svc)
 	pthread_mutex_lock(&svc->lock);
 	for (i = 0; svc->cur && i < svc->cur->map.node_count; i++) {
 		const struct leofs_map_node *n = &svc->cur->map.nodes[i];
+		u64 silent = now - svc->last_seen_ms[i];
+		bool down = (n->state & LEOFS_STATE_UP) &&
+			    silent >= svc->opts.grace_ms;
+		/* down long enough: its PGs move to live targets */
+		bool out = !(n->state & LEOFS_STATE_UP) &&
+			   (n->state & LEOFS_STATE_IN) && svc->opts.down_out_ms &&
+			   silent >= (u64)svc->opts.grace_ms +
+					     svc->opts.down_out_ms;
 
-		if (!(n->state & LEOFS_STATE_UP) ||
-		    now - svc->last_seen_ms[i] < svc->opts.grace_ms)
+		if (!down && !out)
 			continue;
 		if (!changed) {
 			rc = next_epoch_locked(svc, &next);
@@ -537,9 +546,15 @@ int mds_mapsvc_tick(struct mds_mapsvc *svc)
 				break;
 			changed = true;
 		}
-		next.nodes[i].state &= ~LEOFS_STATE_UP;
-		log_warning("OSS node %u silent for %u ms: marked down", n->id,
-			    svc->opts.grace_ms);
+		if (down) {
+			next.nodes[i].state &= ~LEOFS_STATE_UP;
+			log_warning("OSS node %u silent for %u ms: marked down",
+				    n->id, svc->opts.grace_ms);
+		} else {
+			next.nodes[i].state &= ~LEOFS_STATE_IN;
+			log_warning("OSS node %u down for %u ms: marked out, its PGs move to other targets",
+				    n->id, svc->opts.down_out_ms);
+		}
 	}
 	if (changed) {
 		rc = commit_epoch_locked(svc, &next);

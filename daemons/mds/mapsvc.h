@@ -60,6 +60,7 @@ struct mds_mapsvc_opts {
 	const char *authority_host; /* followers */
 	u16 authority_port;
 	u32 grace_ms; /* authority: silent OSS -> down */
+	u32 down_out_ms; /* authority: down that long -> out; 0: never */
 };
 
 struct mds_mapsvc;

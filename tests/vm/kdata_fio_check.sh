@@ -29,7 +29,9 @@ run_fio() { # DIR NAME RW BS [extra...]
 for d in ec41 r2; do
 	run_fio "$d" seq write 1m
 	run_fio "$d" rnd randwrite 4k
-	run_fio "$d" rndu randwrite 12k --blockalign=512
+	# 12 KiB at 512-byte offsets: fio's verify-only pass needs the file
+	# laid out whole (overwrite) and a size that is a multiple of 12 KiB
+	run_fio "$d" rndu randwrite 12k --blockalign=512 --size=4032k --overwrite=1
 	run_fio "$d" dio randwrite 64k --direct=1
 done
 echo "degraded_reads $(stat_of degraded_reads) write_errors $(stat_of write_errors)"

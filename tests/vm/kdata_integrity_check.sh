@@ -1,13 +1,17 @@
 #!/bin/bash
 # Data integrity through leofs.ko against a real cluster in the guest, in
-# replica 1/2/3 and EC 2+1, 4+1, 4+2: files from 0 bytes to 64 MiB written
+# replica 1/2/3 and EC 2+1, 4+1, 4+2: files from 0 bytes to 256 MiB written
 # and read back byte for byte (also after dropping the page cache and
 # after a remount), written with O_DIRECT, and random unaligned
 # overwrites, appends, truncates up and down, mmap writes and O_DIRECT
-# I/O checked against a local reference file.
+# I/O by the random-operation checker (tests/integration/fsx.c, 20,000
+# operations per layout by default, KDATA_FSX_OPS to change).
 set -u
 . "$LEOFS_SRC/tests/vm/kdata_lib.sh"
 
+FSX=$LEOFS_SRC/build/tests/integration/fsx
+FSX_OPS=${KDATA_FSX_OPS:-20000}
+[ -x "$FSX" ] || fail "$FSX is not built"
 kdata_cluster_start
 REF=/tmp/kdata-ref
 mkdir -p $REF
@@ -26,6 +30,9 @@ for entry in "${KD_LAYOUTS[@]}"; do
 		cp "$REF/f$s" "$MNT/$name/f$s" || fail "$name: cp f$s"
 		cmp "$REF/f$s" "$MNT/$name/f$s" || fail "$name: f$s differs (cached)"
 	done
+	# 256 MiB, checked by its SHA-256 (no room for a second copy)
+	head -c 256M /dev/urandom | tee "$MNT/$name/big" | sha256sum > "$REF/big.sum" ||
+		fail "$name: writing 256 MiB"
 	# O_DIRECT write at an unaligned size
 	dd if="$REF/f1048583" of="$MNT/$name/direct" bs=65536 oflag=direct \
 		status=none || fail "$name: O_DIRECT write"
@@ -35,11 +42,16 @@ for entry in "${KD_LAYOUTS[@]}"; do
 			fail "$name: f$s has size $(stat -c %s "$MNT/$name/f$s")"
 		cmp "$REF/f$s" "$MNT/$name/f$s" || fail "$name: f$s differs"
 	done
+	[ "$(sha256sum < "$MNT/$name/big")" = "$(cat "$REF/big.sum")" ] ||
+		fail "$name: the 256 MiB file differs"
+	rm -f "$MNT/$name/big"
 	cmp "$REF/f1048583" "$MNT/$name/direct" || fail "$name: O_DIRECT file differs"
 	dd if="$MNT/$name/f5242887" bs=1M iflag=direct status=none |
 		cmp - "$REF/f5242887" || fail "$name: O_DIRECT read differs"
-	python3 "$LEOFS_SRC/tests/vm/kdata_ops.py" "$MNT/$name/ops" \
-		"$REF/ops-$name" 400 "${#name}" || fail "$name: random operations"
+	"$FSX" -u -n "$FSX_OPS" -s "${#name}" "$MNT/$name/ops" > "$REF/fsx-$name" ||
+		fail "$name: random operations: $(tail -n 30 "$REF/fsx-$name")"
+	cat "$REF/fsx-$name"
+	cp "$MNT/$name/ops" "$REF/ops-$name" || fail "$name: copy the fsx file"
 	drop_caches
 	cmp "$REF/ops-$name" "$MNT/$name/ops" ||
 		fail "$name: random-operations file differs after dropping the cache"
@@ -47,6 +59,14 @@ for entry in "${KD_LAYOUTS[@]}"; do
 	rm -f "$MNT/$name/f67108864"
 	echo "$name: ok (${SECONDS}s)"
 done
+
+for st in bytes_read bytes_written stripes_written partial_writes \
+	fragment_reads degraded_reads checksum_errors write_errors; do
+	echo "$st $(stat_of $st)"
+done
+[ "$(stat_of write_errors)" = 0 ] || fail "write errors counted"
+[ "$(stat_of stripes_written)" -gt 0 ] || fail "no stripe written"
+[ "$(stat_of partial_writes)" -gt 0 ] || fail "no partial write"
 
 # a remount reads everything back from the servers
 umount "$MNT" || fail "umount"
@@ -61,10 +81,5 @@ for entry in "${KD_LAYOUTS[@]}"; do
 	cmp "$REF/ops-$name" "$MNT/$name/ops" ||
 		fail "$name: random-operations file differs after remount"
 done
-for st in bytes_read bytes_written stripes_written partial_writes \
-	fragment_reads degraded_reads checksum_errors write_errors; do
-	echo "$st $(stat_of $st)"
-done
-[ "$(stat_of write_errors)" = 0 ] || fail "write errors counted"
-[ "$(stat_of stripes_written)" -gt 0 ] || fail "no stripe written"
+[ "$(stat_of bytes_read)" -gt 0 ] || fail "nothing read after the remount"
 echo "kdata integrity: ok"

@@ -64,7 +64,8 @@ kdata_cluster_start() {
 	{ "node_id": 1, "cluster_id": "$UUID",
 	  "listen": { "address": "127.0.0.1", "port": $MPORT },
 	  "data_dir": "$KD/mds", "shards": [0, 1],
-	  "map": { "authority": true, "heartbeat_grace_ms": 3000 } }
+	  "map": { "authority": true, "heartbeat_grace_ms": 3000,
+	           "down_out_ms": 3000 } }
 	JSON
 	"$BIN/leofs-mds" --init "$KD/cluster.json" --config "$KD/mds.json" \
 		> "$KD/init.log" 2>&1 || fail "leofs-mds --init"
