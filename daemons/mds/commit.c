@@ -9,17 +9,15 @@
 /* Attempts of a request that meets a directory locked by XLOCK. */
 #define MDS_LOCK_WAIT_TRIES 400
 
-static void complete(struct mds_shard *sh, struct mds_op *batch)
+/* Wakes exactly the callers of the batch (op is theirs once posted). */
+static void complete(struct mds_op *batch)
 {
 	struct mds_op *op, *next;
 
-	pthread_mutex_lock(&sh->lock);
 	for (op = batch; op; op = next) {
 		next = op->next;
-		op->done = true;
+		sem_post(&op->done);
 	}
-	pthread_cond_broadcast(&sh->done);
-	pthread_mutex_unlock(&sh->lock);
 }
 
 static void fail_all(struct mds_op *batch, int err)
@@ -116,7 +114,7 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&sh->lock);
 
 		run_batch(sh, batch, n);
-		complete(sh, batch);
+		complete(batch);
 		pthread_mutex_lock(&sh->lock);
 	}
 	pthread_mutex_unlock(&sh->lock);
@@ -152,21 +150,23 @@ void mds_writer_stop(struct mds_shard *sh)
 int mds_submit(struct mds_shard *sh, struct mds_op *op)
 {
 	op->next = NULL;
-	op->done = false;
 	op->rc = 0;
 	op->has_attr = false;
 	op->created = false;
+	sem_init(&op->done, 0, 0);
 	pthread_mutex_lock(&sh->lock);
 	if (sh->stopping) {
 		pthread_mutex_unlock(&sh->lock);
+		sem_destroy(&op->done);
 		return -ESHUTDOWN;
 	}
 	*sh->tail = op;
 	sh->tail = &op->next;
 	pthread_cond_signal(&sh->work);
-	while (!op->done)
-		pthread_cond_wait(&sh->done, &sh->lock);
 	pthread_mutex_unlock(&sh->lock);
+	while (sem_wait(&op->done))
+		; /* EINTR */
+	sem_destroy(&op->done);
 	return op->rc;
 }
 

@@ -36,7 +36,6 @@ void mds_engine_close(struct mds_engine *eng)
 		mds_writer_stop(sh);
 		mds_store_close(sh);
 		pthread_cond_destroy(&sh->work);
-		pthread_cond_destroy(&sh->done);
 		pthread_mutex_destroy(&sh->lock);
 	}
 	pthread_rwlock_destroy(&eng->map_lock);
@@ -84,7 +83,6 @@ int mds_engine_open(const struct mds_engine_opts *opts, struct mds_engine **out)
 		sh->id = opts->shards[i];
 		pthread_mutex_init(&sh->lock, NULL);
 		pthread_cond_init(&sh->work, NULL);
-		pthread_cond_init(&sh->done, NULL);
 		eng->nr_shards++;
 	}
 	if (mkdir(opts->data_dir, 0700) && errno != EEXIST) {

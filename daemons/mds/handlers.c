@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "wire.h"
 
 bool mds_op_is_metadata(u16 op)
 {
@@ -99,50 +100,35 @@ static void to_creds(const struct leofs_creds *in, struct mds_creds *out)
 		out->groups[i] = in->groups[i];
 }
 
-static void to_wire_layout(const struct mds_layout *l, struct leofs_layout *o)
-{
-	o->pool_id = l->pool_id;
-	o->scheme = l->scheme;
-	o->k = l->k;
-	o->m = l->m;
-	o->stripe_unit = l->stripe_unit;
-	o->stripe_count = l->stripe_count;
-	o->generation = l->generation;
-}
-
-static void to_wire_time(const struct mds_time *t, struct leofs_timespec *o)
-{
-	o->sec = t->sec;
-	o->nsec = t->nsec;
-}
-
-static void to_wire_attr(const struct mds_attr *a, struct leofs_attr *o)
-{
-	o->ino = a->ino;
-	o->mode = a->mode;
-	o->nlink = a->nlink;
-	o->uid = a->uid;
-	o->gid = a->gid;
-	o->size = a->size;
-	o->blocks = a->blocks;
-	to_wire_time(&a->atime, &o->atime);
-	to_wire_time(&a->mtime, &o->mtime);
-	to_wire_time(&a->ctime, &o->ctime);
-	o->generation = a->generation;
-	to_wire_layout(&a->layout, &o->layout);
-}
-
 /* An attr reply: the attributes when rc is 0. */
 static void attr_reply(struct mds_call *c, int rc, const struct mds_attr *a)
 {
 	c->reply.attr.status = leofs_errno_to_status(rc);
 	if (!rc)
-		to_wire_attr(a, &c->reply.attr.attr);
+		mds_attr_to_wire(a, &c->reply.attr.attr);
 }
 
 static void status_reply(struct mds_call *c, int rc)
 {
 	c->reply.status = leofs_errno_to_status(rc);
+}
+
+/* An entry whose inode is homed on another MDS is asked there. */
+static void do_lookup(const struct mds_handlers *h, struct mds_call *c,
+		      const struct mds_creds *cr)
+{
+	const struct leofs_name_req *q = &c->req.name;
+	struct mds_attr a = { 0 };
+	int rc;
+
+	rc = mds_lookup(h->eng, cr, q->parent, q->name.data, q->name.len, &a);
+	if (rc == -EXDEV && a.ino) {
+		if (c->may_wait)
+			rc = mds_getattr_any(h->eng, a.ino, &a);
+		else
+			c->defer = true;
+	}
+	attr_reply(c, rc, &a);
 }
 
 /* ---- readdir ---- */
@@ -359,15 +345,6 @@ static void do_xshard_prepare(const struct mds_handlers *h,
 		.mode = q->mode,
 		.uid = q->uid,
 		.gid = q->gid,
-		.layout = {
-			.pool_id = q->layout.pool_id,
-			.scheme = q->layout.scheme,
-			.k = q->layout.k,
-			.m = q->layout.m,
-			.stripe_unit = q->layout.stripe_unit,
-			.stripe_count = q->layout.stripe_count,
-			.generation = q->layout.generation,
-		},
 		.expect = q->expect,
 		.type = (u8)q->type,
 		.delta = (s32)q->delta,
@@ -377,11 +354,12 @@ static void do_xshard_prepare(const struct mds_handlers *h,
 	struct mds_xans a;
 	int rc;
 
+	mds_layout_from_wire(&q->layout, &p.layout);
 	rc = mds_xshard_prepare(h->eng, &p, &a);
 	r->status = leofs_errno_to_status(rc);
 	if (rc)
 		return;
-	to_wire_attr(&a.attr, &r->attr);
+	mds_attr_to_wire(&a.attr, &r->attr);
 	r->entry_ino = a.entry_ino;
 	r->entry_type = a.entry_type;
 }
@@ -397,13 +375,16 @@ void mds_call_run(const struct mds_handlers *h, struct mds_call *c)
 	bool created;
 	int rc;
 
-	memset(&c->reply, 0, sizeof(c->reply));
-	if (!c->decoded) {
-		rc = mds_call_decode(c);
-		if (rc) {
-			status_reply(c, rc);
-			return;
-		}
+	c->defer = false;
+	rc = c->decoded ? 0 : mds_call_decode(c);
+	/* only the opcode's reply structure: the union is ~20 KiB */
+	c->reply_size = leofs_msg_struct_size(c->opcode, true);
+	memset(&c->reply, 0,
+	       c->reply_size < sizeof(c->reply) ? c->reply_size :
+						  sizeof(c->reply));
+	if (rc) {
+		status_reply(c, rc);
+		return;
 	}
 	switch (c->opcode) {
 	case LEOFS_OP_XSHARD_PREPARE:
@@ -421,9 +402,7 @@ void mds_call_run(const struct mds_handlers *h, struct mds_call *c)
 
 	switch (c->opcode) {
 	case LEOFS_OP_LOOKUP:
-		rc = mds_lookup(h->eng, &cr, q->name.parent, q->name.name.data,
-				q->name.name.len, &a);
-		attr_reply(c, rc, &a);
+		do_lookup(h, c, &cr);
 		break;
 	case LEOFS_OP_GETATTR:
 		rc = mds_getattr(h->eng, q->ino.ino, &a);
@@ -524,7 +503,7 @@ void mds_call_run(const struct mds_handlers *h, struct mds_call *c)
 		rc = mds_get_layout(h->eng, q->ino.ino, &layout);
 		c->reply.layout.status = leofs_errno_to_status(rc);
 		if (!rc)
-			to_wire_layout(&layout, &c->reply.layout.layout);
+			mds_layout_to_wire(&layout, &c->reply.layout.layout);
 		break;
 	case LEOFS_OP_SET_LAYOUT:
 		do_set_layout(h, c, &cr);

@@ -59,6 +59,8 @@ struct mds_call {
 
 	union mds_request req; /* mds_call_decode() */
 	bool decoded;
+	bool may_wait; /* off the event loop: may wait for another MDS */
+	bool defer; /* set by mds_call_run(): run it again with may_wait */
 	union mds_reply reply; /* filled by mds_call_run() */
 	size_t reply_size; /* sizeof the reply structure of opcode */
 	void *scratch; /* names, values: freed by mds_call_release() */
@@ -82,7 +84,9 @@ bool mds_call_route(const struct mds_call *c, u64 *ino);
 
 /*
  * Decodes (if not done) and runs the request, filling c->reply; blocks
- * until a change is durable.
+ * until a change is durable. A read that needs another MDS (LOOKUP of an
+ * entry whose inode is homed there) waits for it only with may_wait;
+ * without, it sets defer and answers XDEV.
  */
 void mds_call_run(const struct mds_handlers *h, struct mds_call *c);
 void mds_call_release(struct mds_call *c);

@@ -7,6 +7,7 @@
 
 #include <lmdb.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <sys/stat.h>
 
 #include "mds.h"
@@ -74,7 +75,7 @@ struct mds_op {
 	int rc;
 	bool has_attr;
 	bool created;
-	bool done;
+	sem_t done; /* posted once the op's batch is durable */
 	struct mds_attr attr;
 	struct mds_op *next;
 };
@@ -107,7 +108,6 @@ struct mds_shard {
 
 	pthread_mutex_t lock;
 	pthread_cond_t work; /* queue not empty, or stopping */
-	pthread_cond_t done; /* some ops completed */
 	struct mds_op *head, **tail;
 	bool stopping;
 	pthread_t writer;

@@ -52,10 +52,12 @@ struct mds_mapsvc {
 	void *changed_arg;
 };
 
-static u64 now_ms(void)
+static u64 now_ms(const struct mds_mapsvc *svc)
 {
 	struct timespec ts;
 
+	if (svc->opts.clock_ms)
+		return svc->opts.clock_ms();
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (u64)ts.tv_sec * 1000 + (u64)ts.tv_nsec / 1000000;
 }
@@ -300,7 +302,7 @@ static int install_locked(struct mds_mapsvc *svc, struct mds_map *m)
 	u32 i, j;
 
 	if (svc->opts.authority) {
-		u64 now = now_ms();
+		u64 now = now_ms(svc);
 
 		seen = calloc(m->map.node_count + 1, sizeof(*seen));
 		space = calloc(m->map.target_count + 1, sizeof(*space));
@@ -430,7 +432,7 @@ static int node_alive_locked(struct mds_mapsvc *svc, int idx,
 	struct leofs_map next;
 	int rc;
 
-	svc->last_seen_ms[idx] = now_ms();
+	svc->last_seen_ms[idx] = now_ms(svc);
 	*changed = false;
 	if ((n->state & LEOFS_STATE_UP) &&
 	    (!addr || !memcmp(&n->addr, addr, sizeof(*addr))))
@@ -520,7 +522,7 @@ int mds_mapsvc_tick(struct mds_mapsvc *svc)
 {
 	struct leofs_map next;
 	bool changed = false;
-	u64 now = now_ms();
+	u64 now = now_ms(svc);
 	int rc = 0;
 	u32 i;
 

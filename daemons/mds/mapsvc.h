@@ -61,6 +61,7 @@ struct mds_mapsvc_opts {
 	u16 authority_port;
 	u32 grace_ms; /* authority: silent OSS -> down */
 	u32 down_out_ms; /* authority: down that long -> out; 0: never */
+	u64 (*clock_ms)(void); /* monotonic ms; NULL: CLOCK_MONOTONIC */
 };
 
 struct mds_mapsvc;

@@ -138,6 +138,11 @@ int mds_session_list(struct mds_engine *eng, void (*fn)(u64 id, void *arg),
 /* 0, -EINVAL (empty, '/', NUL, "." or "..") or -ENAMETOOLONG. */
 int mds_name_check(const char *name, size_t len);
 
+/*
+ * Never waits for another MDS: an entry naming an inode on a shard not
+ * served here is -EXDEV with out->ino set (out->mode: its type only); the
+ * caller may then ask mds_getattr_any() off the event loop.
+ */
 int mds_lookup(struct mds_engine *eng, const struct mds_creds *cr, u64 parent,
 	       const char *name, size_t len, struct mds_attr *out);
 int mds_getattr(struct mds_engine *eng, u64 ino, struct mds_attr *out);
@@ -146,7 +151,8 @@ int mds_getattr(struct mds_engine *eng, u64 ino, struct mds_attr *out);
 
 /*
  * Regular file. Without EXCL an existing non-directory is returned as is
- * (*created = false); a directory there is -EISDIR.
+ * (*created = false), its attributes from its home MDS if need be (so
+ * this may wait for another MDS); a directory there is -EISDIR.
  */
 int mds_create(struct mds_engine *eng, const struct mds_creds *cr,
 	       const struct mds_req *req, u64 parent, const char *name,
@@ -258,12 +264,20 @@ struct mds_xshard_ops {
 	int (*prepare)(void *arg, const struct mds_xprep *p,
 		       struct mds_xans *out);
 	int (*finish)(void *arg, u16 shard, u64 intent, bool commit);
+	int (*getattr)(void *arg, u64 ino, struct mds_attr *out);
 	void *arg;
 };
 
 /* Set before serving (NULL ops: only shards served here are reached). */
 void mds_engine_set_xshard(struct mds_engine *eng,
 			   const struct mds_xshard_ops *ops);
+
+/*
+ * The attributes of an inode wherever it lives: on a shard served here,
+ * else from its MDS through the ops (blocks: not for the event loop).
+ * -EXDEV without ops; an unreachable MDS is -EAGAIN.
+ */
+int mds_getattr_any(struct mds_engine *eng, u64 ino, struct mds_attr *out);
 
 /* Participant entry points, for requests from another MDS. */
 int mds_xshard_prepare(struct mds_engine *eng, const struct mds_xprep *p,

@@ -310,9 +310,14 @@ static void do_metadata(struct mds_net *n, struct leofs_request *req,
 	if (mds_op_is_read(req->hdr.opcode)) {
 		/* a read transaction: no waiting */
 		mds_call_run(&n->h, &j->call);
-		job_reply(j);
-		return;
+		if (!j->call.defer) {
+			job_reply(j);
+			return;
+		}
+		/* it needs another MDS: a worker asks it */
+		mds_call_release(&j->call);
 	}
+	j->call.may_wait = true;
 	rc = leofs_workq_submit(n->writers, job_run, j);
 	if (rc) {
 		free(j);

@@ -112,6 +112,12 @@ static int create_apply(struct mds_shard *sh, MDB_txn *txn, struct mds_op *op)
 			return -EEXIST;
 		if (de.type == mds_mode_dtype(S_IFDIR))
 			return -EISDIR;
+		if (mds_ino_shard(de.ino) != sh->id) {
+			/* homed elsewhere: mds_create() asks there */
+			op->attr.ino = de.ino;
+			op->has_attr = true;
+			return -EXDEV;
+		}
 		rc = mds_inode_get(txn, sh, de.ino, &in);
 		if (rc)
 			return rc;
@@ -168,7 +174,11 @@ static int do_create(struct mds_engine *eng, const struct mds_creds *cr,
 	rc = mds_name_check(a->name, a->len);
 	if (rc)
 		return rc;
+	memset(&op, 0, sizeof(op));
 	rc = mds_run(eng, a->parent, cr, req, kind, create_apply, a, &op);
+	if (rc == -EXDEV && op.has_attr)
+		/* an existing file homed on another shard */
+		rc = mds_getattr_any(eng, op.attr.ino, &op.attr);
 	if (!rc && out && op.has_attr)
 		*out = op.attr;
 	if (created)

@@ -8,6 +8,7 @@
 #include "leofs/placement.h"
 #include "leofs/rpc.h"
 #include "peers.h"
+#include "wire.h"
 
 #define MAX_PEERS	   16 /* MDS connections kept */
 #define CALL_TIMEOUT_MS	   10000
@@ -168,15 +169,6 @@ static int remote_prepare(void *arg, const struct mds_xprep *x,
 		.mode = x->mode,
 		.uid = x->uid,
 		.gid = x->gid,
-		.layout = {
-			.pool_id = x->layout.pool_id,
-			.scheme = x->layout.scheme,
-			.k = x->layout.k,
-			.m = x->layout.m,
-			.stripe_unit = x->layout.stripe_unit,
-			.stripe_count = x->layout.stripe_count,
-			.generation = x->layout.generation,
-		},
 		.slot = x->slot,
 		.expect = x->expect,
 		.type = x->type,
@@ -184,10 +176,9 @@ static int remote_prepare(void *arg, const struct mds_xprep *x,
 		.name = { x->name, (u32)x->len },
 	};
 	struct leofs_xshard_prepare_reply rep;
-	const struct leofs_attr *a = &rep.attr;
-	struct mds_attr *o = &out->attr;
 	int rc;
 
+	mds_layout_to_wire(&x->layout, &q.layout);
 	rc = call(arg, x->shard, LEOFS_OP_XSHARD_PREPARE, &q, sizeof(q), &rep,
 		  sizeof(rep));
 	if (rc)
@@ -195,31 +186,12 @@ static int remote_prepare(void *arg, const struct mds_xprep *x,
 	if (rep.status)
 		return leofs_status_to_errno(rep.status);
 	memset(out, 0, sizeof(*out));
-	o->ino = a->ino;
-	o->mode = a->mode;
-	o->nlink = a->nlink;
-	o->uid = a->uid;
-	o->gid = a->gid;
-	o->size = a->size;
-	o->blocks = a->blocks;
-	o->atime.sec = a->atime.sec;
-	o->atime.nsec = a->atime.nsec;
-	o->mtime.sec = a->mtime.sec;
-	o->mtime.nsec = a->mtime.nsec;
-	o->ctime.sec = a->ctime.sec;
-	o->ctime.nsec = a->ctime.nsec;
-	o->generation = a->generation;
-	o->layout.pool_id = a->layout.pool_id;
-	o->layout.scheme = a->layout.scheme;
-	o->layout.k = a->layout.k;
-	o->layout.m = a->layout.m;
-	o->layout.stripe_unit = a->layout.stripe_unit;
-	o->layout.stripe_count = a->layout.stripe_count;
-	o->layout.generation = a->layout.generation;
+	mds_attr_from_wire(&rep.attr, &out->attr);
 	out->entry_ino = rep.entry_ino;
 	out->entry_type = (u8)rep.entry_type;
 	/* not an inode of the asked shard */
-	if (x->op != MDS_XSHARD_WALK && leofs_ino_shard(o->ino) != x->shard)
+	if (x->op != MDS_XSHARD_WALK &&
+	    leofs_ino_shard(out->attr.ino) != x->shard)
 		return -EPROTO;
 	return 0;
 }
@@ -237,9 +209,30 @@ static int remote_finish(void *arg, u16 shard, u64 intent, bool commit)
 	return rep.status ? leofs_status_to_errno(rep.status) : 0;
 }
 
+/* GETATTR at the inode's MDS (it checks no permission). */
+static int remote_getattr(void *arg, u64 ino, struct mds_attr *out)
+{
+	struct leofs_ino_req q = { .ino = ino };
+	struct leofs_attr_reply rep;
+	int rc;
+
+	rc = call(arg, leofs_ino_shard(ino), LEOFS_OP_GETATTR, &q, sizeof(q),
+		  &rep, sizeof(rep));
+	if (rc)
+		return rc;
+	if (rep.status)
+		return leofs_status_to_errno(rep.status);
+	if (rep.attr.ino != ino)
+		return -EPROTO;
+	memset(out, 0, sizeof(*out));
+	mds_attr_from_wire(&rep.attr, out);
+	return 0;
+}
+
 void mds_peers_ops(struct mds_peers *p, struct mds_xshard_ops *ops)
 {
 	ops->prepare = remote_prepare;
 	ops->finish = remote_finish;
+	ops->getattr = remote_getattr;
 	ops->arg = p;
 }

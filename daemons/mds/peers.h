@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Connections to the other metadata servers, for the coordinator side of
- * cross-shard operations: the engine's mds_xshard_ops over the network.
+ * cross-shard operations and the attributes of inodes homed elsewhere:
+ * the engine's mds_xshard_ops over the network.
  * The MDS serving a shard is found in the current cluster map.
  */
 #ifndef MDS_PEERS_H

@@ -113,6 +113,15 @@ static int peer_finish(struct mds_engine *eng, u16 shard, u64 intent,
 	return eng->xops.finish(eng->xops.arg, shard, intent, commit);
 }
 
+int mds_getattr_any(struct mds_engine *eng, u64 ino, struct mds_attr *out)
+{
+	if (local(eng, mds_ino_shard(ino)))
+		return mds_getattr(eng, ino, out);
+	if (!eng->xops.getattr)
+		return -EXDEV;
+	return eng->xops.getattr(eng->xops.arg, ino, out);
+}
+
 int mds_xshard_prepare(struct mds_engine *eng, const struct mds_xprep *p,
 		       struct mds_xans *out)
 {

@@ -20,6 +20,9 @@
  *	mds_client x PORT_A PORT_B OP DIR NAME [DIR2 NAME2 [FLAG]]
  *		create, mkdir, unlink, rmdir, ino, nlink, rename, link over
  *		two MDS; DIR is a path from the root ("." the root)
+ *	mds_client attr PORT lookup|create DIR_INO NAME | getattr INO
+ *		LOOKUP, CREATE (no EXCL) or GETATTR at PORT: the status and
+ *		the attributes
  *	mds_client poolcreate PORT NAME TIER PGS	POOL_CREATE: status, id, epoch
  *	mds_client unlinkdata PORT N POOL DIR	N files with data, unlinked
  *	mds_client badinput PORT		malformed and hostile requests
@@ -193,6 +196,8 @@ static const char *sname(u32 st)
 		return "IO";
 	case LEOFS_S_XDEV:
 		return "XDEV";
+	case LEOFS_S_TIMEDOUT:
+		return "TIMEDOUT";
 	}
 	snprintf(buf, sizeof(buf), "%u", st);
 	return buf;
@@ -928,6 +933,47 @@ static int cmd_xop(const char *op, const char *name)
 	return 0;
 }
 
+/*
+ * One attribute request at port: prints the status, then (OK) the inode,
+ * mode, link count, owner, size and change time.
+ */
+static int cmd_attr(int argc, char **argv)
+{
+	const char *op = argv[3];
+	u64 ino = strtoull(argv[4], NULL, 0);
+	struct leofs_rpc *r = conn(0);
+	struct leofs_attr_reply a;
+	const struct leofs_attr *t = &a.attr;
+	u32 st;
+
+	memset(&a, 0, sizeof(a));
+	if (!strcmp(op, "getattr")) {
+		struct leofs_ino_req q = { .creds = root_cr, .ino = ino };
+
+		st = call(r, LEOFS_OP_GETATTR, &q, sizeof(q), &a, sizeof(a));
+	} else if (!strcmp(op, "lookup") && argc == 6) {
+		st = lookup(r, &root_cr, ino, argv[5], &a.attr);
+	} else if (!strcmp(op, "create") && argc == 6) {
+		struct leofs_create_req q = { .creds = root_cr,
+					      .parent = ino,
+					      .name = nm(argv[5]),
+					      .mode = 0644 };
+
+		st = call(r, LEOFS_OP_CREATE, &q, sizeof(q), &a, sizeof(a));
+	} else {
+		return 2;
+	}
+	if (st == LEOFS_S_OK)
+		printf("OK %#llx %o %u %u:%u %llu %lld.%09u\n",
+		       (unsigned long long)t->ino, t->mode, t->nlink, t->uid,
+		       t->gid, (unsigned long long)t->size,
+		       (long long)t->ctime.sec, t->ctime.nsec);
+	else
+		printf("%s\n", sname(st));
+	leofs_rpc_close(r);
+	return 0;
+}
+
 /* ---- two MDS: A serves shards 0 and 1, B shards 2 and 3 ---------------------- */
 
 static struct leofs_rpc *ra, *rb;
@@ -1415,6 +1461,8 @@ int main(int argc, char **argv)
 		return cmd_xop(argv[3], argv[4]);
 	if (!strcmp(argv[1], "x") && argc >= 7)
 		return cmd_x(argc, argv);
+	if (!strcmp(argv[1], "attr") && argc >= 5)
+		return cmd_attr(argc, argv);
 	if (!strcmp(argv[1], "fsck") && argc == 4)
 		return cmd_fsck(port, (u16)atoi(argv[3]));
 	if (!strcmp(argv[1], "pools") && argc == 3)

@@ -3,12 +3,14 @@
 # processes: A (map authority) serves shards 0 and 1, B serves shards 2
 # and 3. New directories in the root go to the shard the placement picks:
 # on A's shard 1 the protocol runs inside A, on B's shards over MDS-to-MDS
-# requests. The POSIX cases of rename and link across servers, then, for
-# every step of each protocol, the MDS that owns the step is started with
-# LEOFS_MDS_CRASH naming it and dies there (SIGKILL); after a restart,
-# recovery leaves the operation done or undone as the step implies, and
-# the namespace is consistent (mds_client fsck: no dangling entry, no
-# orphan inode, link counts right, no directory left locked).
+# requests. The POSIX cases of rename and link across servers, LOOKUP and
+# CREATE of entries whose inode the other server holds (also while it is
+# down and after its restart), then, for every step of each protocol, the
+# MDS that owns the step is started with LEOFS_MDS_CRASH naming it and
+# dies there (SIGKILL); after a restart, recovery leaves the operation
+# done or undone as the step implies, and the namespace is consistent
+# (mds_client fsck: no dangling entry, no orphan inode, link counts right,
+# no directory left locked).
 . "$(dirname "$0")/lib.sh"
 
 CID=0123456789abcdef0123456789abcdef
@@ -178,6 +180,62 @@ expect OK x unlink "$P" l
 expect OK x unlink "$Q" l2
 [ "$(x ino "$Q" l2)" = 0 ] || fail "unlinked name left"
 fsck_ok || fail "after links: $("$C" fsck "$PA" "$PB")"
+
+# ---- entries naming inodes homed on the other MDS ------------------------------
+# LOOKUP and CREATE without EXCL (an open with O_CREAT) at the entry's MDS
+# answer the attributes that GETATTR gives at the inode's MDS.
+pi=$(x ino . "$P")
+qi=$(x ino . "$Q")
+# same_attr PORT OP DIR NAME INO_PORT INO: OP of NAME at PORT answers what
+# GETATTR of INO answers at INO_PORT
+same_attr() {
+	local got want
+	got=$("$C" attr "$1" "$2" "$3" "$4")
+	want=$("$C" attr "$5" getattr "$6")
+	[ "${want%% *}" = OK ] && [ "$got" = "$want" ] ||
+		fail "$2 $4 at $1: got '$got', want '$want'"
+}
+fr=$(x create "$P" moved | cut -d' ' -f2)
+expect OK x rename "$P" moved "$Q" r1
+fl=$(x create "$P" linked | cut -d' ' -f2)
+[ "$(x link "$P" linked "$Q" l1)" = "OK 2" ] || fail "link across"
+for op in lookup create; do
+	same_attr "$PB" $op "$qi" r1 "$PA" "$fr"
+	same_attr "$PB" $op "$qi" l1 "$PA" "$fl"
+done
+"$C" attr "$PB" lookup "$qi" l1 | grep -q "^OK $fl 100644 2 " ||
+	fail "lookup of a link across: $("$C" attr "$PB" lookup "$qi" l1)"
+# a directory homed on B, its entry in A's root; P, all on A
+same_attr "$PA" lookup 1 "$Q" "$PB" "$qi"
+"$C" attr "$PA" lookup 1 "$Q" | grep -q "^OK $qi 40755 " || fail "dir attrs"
+same_attr "$PA" lookup 1 "$P" "$PA" "$pi"
+# the inode's MDS down: a retryable status at once, then right once back
+# down_ask WHO PORT OPS DIR NAME: WHO killed, each of OPS on NAME at PORT
+down_ask() {
+	local op out
+	it_kill9 "$1"
+	for op in $3; do
+		out=$(timeout 20 "$C" attr "$2" $op "$4" "$5") ||
+			fail "$op with $1 down: no answer"
+		case "$out" in
+		AGAIN | TIMEDOUT) ;;
+		*) fail "$op of $5 with $1 down: '$out'" ;;
+		esac
+	done
+	"start_$1"
+}
+down_ask a "$PB" "lookup create" "$qi" r1
+wait_for 10 b_has_map || fail "B lost the map"
+wait_for 10 sh -c "'$C' attr $PB lookup $qi r1 | grep -q '^OK '" ||
+	fail "lookup after A's restart"
+same_attr "$PB" lookup "$qi" r1 "$PA" "$fr"
+same_attr "$PB" create "$qi" l1 "$PA" "$fl"
+down_ask b "$PA" lookup 1 "$Q"
+wait_for 10 sh -c "'$C' attr $PA lookup 1 $Q | grep -q '^OK '" ||
+	fail "lookup after B's restart"
+same_attr "$PA" lookup 1 "$Q" "$PB" "$qi"
+fsck_ok || fail "after lookups across: $("$C" fsck "$PA" "$PB")"
+echo "lookups across servers: ok"
 
 # die_during WHO POINT CMD...: WHO (a or b) is restarted to die at POINT,
 # CMD runs, WHO is restarted, and the namespace must become consistent.
