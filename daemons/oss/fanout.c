@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "leofs/bigbuf.h"
 #include "leofs/crc.h"
 #include "leofs/log.h"
 #include "node.h"
@@ -95,7 +96,7 @@ void oss_members_free(struct oss_member *res, u32 width)
 	u32 r;
 
 	for (r = 0; r < width; r++) {
-		free(res[r].buf);
+		leofs_bigbuf_put(res[r].buf);
 		res[r].buf = NULL;
 	}
 }
@@ -171,7 +172,7 @@ static int local_read(struct oss_pg *pg, struct oss_local *lt, u32 rank,
 	struct oss_stripe_info info;
 	int r;
 
-	m->buf = malloc(len);
+	m->buf = leofs_bigbuf_get(len);
 	if (!m->buf)
 		return -ENOMEM;
 	if (flags & LEOFS_READ_PREPARED)
@@ -182,7 +183,7 @@ static int local_read(struct oss_pg *pg, struct oss_local *lt, u32 rank,
 		r = oss_stripe_read(lt->t, &id, pg->l.stripe_unit, pg->stripe,
 				    off, len, m->buf, &info);
 	if (r) {
-		free(m->buf);
+		leofs_bigbuf_put(m->buf);
 		m->buf = NULL;
 		return r;
 	}
@@ -237,7 +238,7 @@ void oss_pg_read(struct oss_pg *pg, u32 mask, u32 off, u32 len, u32 flags,
 		if (!e && rp.data.len != len)
 			e = -EPROTO;
 		if (!e) {
-			res[r].buf = malloc(len);
+			res[r].buf = leofs_bigbuf_get(len);
 			if (!res[r].buf)
 				e = -ENOMEM;
 			else
@@ -417,7 +418,7 @@ s64 oss_pg_resolve(struct oss_pg *pg, struct oss_member *res, u32 need,
 				   (unsigned long long)pg->stripe, r,
 				   (unsigned long long)v);
 			/* its data buffer is the old version's: read again */
-			free(res[r].buf);
+			leofs_bigbuf_put(res[r].buf);
 			res[r].buf = NULL;
 			res[r].err = -EAGAIN;
 		}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "leofs/bigbuf.h"
 #include "leofs/crc.h"
 #include "leofs/log.h"
 #include "node.h"
@@ -72,19 +73,15 @@ static bool stale_epoch(struct oss_node *n, u64 epoch)
 	return stale;
 }
 
-static bool crcs_match(const struct leofs_write_fragment_req *m)
+/* Checksums the data into @crcs and checks them against the ones sent. */
+static bool crcs_match(const struct leofs_write_fragment_req *m, u32 *crcs)
 {
-	const u8 *d = m->data.data;
-	u32 i, blen;
+	u32 i;
 
-	for (i = 0; i < m->crcs.count; i++) {
-		blen = m->data.len - i * LEOFS_BLOCK_SIZE;
-		if (blen > LEOFS_BLOCK_SIZE)
-			blen = LEOFS_BLOCK_SIZE;
-		if (leofs_crc32c(0, d + (size_t)i * LEOFS_BLOCK_SIZE, blen) !=
-		    leofs_le32s_get(&m->crcs, i))
+	leofs_crc32c_blocks(m->data.data, m->data.len, LEOFS_BLOCK_SIZE, crcs);
+	for (i = 0; i < m->crcs.count; i++)
+		if (crcs[i] != leofs_le32s_get(&m->crcs, i))
 			return false;
-	}
 	return true;
 }
 
@@ -93,24 +90,31 @@ static void handle_write_fragment(struct oss_node *n, struct oss_call *c)
 	const struct leofs_write_fragment_req *m = &c->m.wf;
 	struct oss_obj_id id = { m->ino, m->slot, m->fragment };
 	struct oss_local *lt = oss_node_local(n, m->target_id);
+	u32 *crcs;
 	int r;
 
 	if (!lt)
 		return reply_status(c, LEOFS_S_NOENT);
 	if (stale_epoch(n, m->pg.map_epoch))
 		return reply_status(c, LEOFS_S_WRONG_EPOCH);
-	if (!crcs_match(m)) {
+	crcs = malloc((size_t)m->crcs.count * 4 + 4);
+	if (!crcs)
+		return reply_status(c, LEOFS_S_NOMEM);
+	if (!crcs_match(m, crcs)) {
 		log_warning("WRITE_FRAGMENT for target %u: data does not match its CRCs",
 			    m->target_id);
+		free(crcs);
 		return reply_status(c, LEOFS_S_CHECKSUM);
 	}
 	if (m->phase == LEOFS_FRAG_DIRECT)
-		r = oss_stripe_write(lt->t, &id, m->stripe_unit, m->stripe,
-				     m->version, m->data.data, m->data.len);
+		r = oss_stripe_write_crcs(lt->t, &id, m->stripe_unit, m->stripe,
+					  m->version, m->data.data, m->data.len,
+					  crcs);
 	else
 		r = oss_stripe_prepare(lt->t, &id, m->stripe_unit, m->stripe,
 				       m->version, m->offset, m->data.data,
 				       m->data.len);
+	free(crcs);
 	reply_status(c, oss_status(r));
 }
 
@@ -145,7 +149,7 @@ static void handle_read_fragment(struct oss_node *n, struct oss_call *c)
 
 	if (!lt)
 		return reply_status(c, LEOFS_S_NOENT);
-	buf = malloc(m->length);
+	buf = leofs_bigbuf_get(m->length);
 	if (!buf)
 		return reply_status(c, LEOFS_S_NOMEM);
 	if (m->flags & LEOFS_READ_PREPARED)
@@ -162,14 +166,14 @@ static void handle_read_fragment(struct oss_node *n, struct oss_call *c)
 			  m->fragment, (unsigned long long)m->stripe);
 	}
 	if (r) {
-		free(buf);
+		leofs_bigbuf_put(buf);
 		return reply_status(c, oss_status(r));
 	}
 	if (m->flags & LEOFS_READ_WANT_CRCS) {
 		nblk = (m->length + LEOFS_BLOCK_SIZE - 1) / LEOFS_BLOCK_SIZE;
 		crcs = malloc((size_t)nblk * 4);
 		if (!crcs) {
-			free(buf);
+			leofs_bigbuf_put(buf);
 			return reply_status(c, LEOFS_S_NOMEM);
 		}
 		for (i = 0; i < nblk; i++) {
@@ -189,7 +193,7 @@ static void handle_read_fragment(struct oss_node *n, struct oss_call *c)
 	rp.data.len = m->length;
 	c->reply(c, &rp, sizeof(rp));
 	free(crcs);
-	free(buf);
+	leofs_bigbuf_put(buf);
 }
 
 /*

@@ -120,6 +120,13 @@ int oss_stripe_stat(struct oss_target *t, const struct oss_obj_id *obj,
 int oss_stripe_write(struct oss_target *t, const struct oss_obj_id *obj,
 		     u32 unit, u64 stripe, u64 version, const void *data,
 		     u32 len);
+/*
+ * The same, with @crcs: the CRC32C of each 4 KiB block of @data, already
+ * checked by the caller (used only when len is a multiple of 4 KiB).
+ */
+int oss_stripe_write_crcs(struct oss_target *t, const struct oss_obj_id *obj,
+			  u32 unit, u64 stripe, u64 version, const void *data,
+			  u32 len, const u32 *crcs);
 
 /*
  * Durably stage bytes [off, off + len) of a new version of the fragment,

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "leofs/bigbuf.h"
 #include "leofs/log.h"
 #include "node.h"
 
@@ -201,9 +202,9 @@ void oss_handle_write_stripe(struct oss_node *n, struct oss_call *c)
 		frags[r] = (u8 *)m->data.data + (size_t)r * sl;
 	if (m->layout.scheme == LEOFS_LAYOUT_EC) {
 		ec = oss_node_ec(n, k, m->layout.m);
-		parity = malloc((size_t)m->layout.m * sl + 1);
+		parity = leofs_bigbuf_get((size_t)m->layout.m * sl + 1);
 		if (!ec || !parity) {
-			free(parity);
+			leofs_bigbuf_put(parity);
 			oss_pg_close(&pg);
 			return reply_write(c, LEOFS_S_NOMEM, 0);
 		}
@@ -218,7 +219,7 @@ void oss_handle_write_stripe(struct oss_node *n, struct oss_call *c)
 	pthread_mutex_lock(lock);
 	status = store(&pg, frags, m->unit_offset, sl, &version);
 	pthread_mutex_unlock(lock);
-	free(parity);
+	leofs_bigbuf_put(parity);
 	oss_pg_close(&pg);
 	reply_write(c, status, version);
 }

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "leofs/bigbuf.h"
 #include "internal.h"
 
 void oss_stage_name(const struct oss_obj_id *id, u64 stripe, char kind,
@@ -202,7 +203,7 @@ int oss_stage_read(struct oss_target *t, const struct oss_obj_id *id,
 	memcpy(st->crcs, hdr + OSS_STAGE_HDR_FIXED, 4 * (size_t)nblk);
 	if (hdr_only)
 		goto out;
-	st->data = malloc((size_t)nblk * OSS_BLOCK_SIZE + 1);
+	st->data = leofs_bigbuf_get((size_t)nblk * OSS_BLOCK_SIZE + 1);
 	if (!st->data) {
 		r = -ENOMEM;
 		goto out;
@@ -225,7 +226,7 @@ out:
 void oss_stage_free(struct oss_stage *st)
 {
 	free(st->crcs);
-	free(st->data);
+	leofs_bigbuf_put(st->data);
 	st->crcs = NULL;
 	st->data = NULL;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "leofs/bigbuf.h"
 #include "internal.h"
 
 /* Byte offsets of a stripe must stay far below 2^63. */
@@ -139,28 +140,39 @@ int oss_stripe_read(struct oss_target *t, const struct oss_obj_id *obj,
 		r = 0;
 	} else if (!r) {
 		r = oss_record_load(&o, stripe, &rec);
-		if (!r && len)
+		if (!r && len && off / OSS_BLOCK_SIZE >= rec.nblk)
 			memset(buf, 0, len);
 		if (!r && len && off / OSS_BLOCK_SIZE < rec.nblk) {
 			u32 first = off / OSS_BLOCK_SIZE;
 			u32 last = (off + len - 1) / OSS_BLOCK_SIZE;
+			u32 skip = off % OSS_BLOCK_SIZE;
+			size_t have;
 			u32 n;
 
 			if (last >= rec.nblk)
 				last = rec.nblk - 1;
 			n = last - first + 1;
-			blocks = malloc((size_t)n * OSS_BLOCK_SIZE);
-			if (!blocks)
-				r = -ENOMEM;
-			if (!r)
+			have = (size_t)n * OSS_BLOCK_SIZE;
+			if (!skip && have <= len) {
+				/* whole blocks: into the caller's buffer */
 				r = oss_object_read_blocks(t, &o, stripe, &rec,
-							   first, n, blocks);
-			if (!r) {
-				u32 skip = off - first * OSS_BLOCK_SIZE;
-				u32 have = n * OSS_BLOCK_SIZE - skip;
-
-				memcpy(buf, blocks + skip,
-				       have < len ? have : len);
+							   first, n, buf);
+				if (!r)
+					memset((u8 *)buf + have, 0, len - have);
+			} else {
+				blocks = leofs_bigbuf_get((size_t)n *
+							  OSS_BLOCK_SIZE);
+				if (!blocks)
+					r = -ENOMEM;
+				if (!r)
+					r = oss_object_read_blocks(
+						t, &o, stripe, &rec, first, n,
+						blocks);
+				have = have - skip < len ? have - skip : len;
+				if (!r) {
+					memcpy(buf, blocks + skip, have);
+					memset((u8 *)buf + have, 0, len - have);
+				}
 			}
 		}
 		oss_object_close(&o);
@@ -174,25 +186,40 @@ int oss_stripe_read(struct oss_target *t, const struct oss_obj_id *obj,
 	}
 	oss_unlock_stripe(t, obj, stripe);
 	oss_unlock_object(t, obj);
-	free(blocks);
+	leofs_bigbuf_put(blocks);
 	free(rec.crcs);
 	return r;
 }
 
-/* Copy @len bytes into whole, zero-padded blocks and checksum them. */
-static u8 *pad_blocks(const void *data, u32 len, u32 *crcs)
+/*
+ * @len bytes as whole blocks with their CRCs in *blocks: @data itself when
+ * it ends on a block boundary, else a zero-padded copy, also in *copy (to
+ * free). @known: CRCs of @data's blocks the caller has checked, or NULL.
+ */
+static int whole_blocks(const void *data, u32 len, const u32 *known, u32 *crcs,
+			const u8 **blocks, u8 **copy)
 {
 	u32 nblk = oss_nblocks(len);
-	u8 *b = malloc((size_t)nblk * OSS_BLOCK_SIZE + 1);
+	u8 *b;
 
+	*copy = NULL;
+	*blocks = data;
+	if (len % OSS_BLOCK_SIZE == 0) {
+		if (known)
+			memcpy(crcs, known, (size_t)nblk * 4);
+		else
+			leofs_crc32c_blocks(data, len, OSS_BLOCK_SIZE, crcs);
+		return 0;
+	}
+	b = leofs_bigbuf_get((size_t)nblk * OSS_BLOCK_SIZE);
 	if (!b)
-		return NULL;
-	if (len)
-		memcpy(b, data, len);
+		return -ENOMEM;
+	memcpy(b, data, len);
 	memset(b + len, 0, (size_t)nblk * OSS_BLOCK_SIZE - len);
 	leofs_crc32c_blocks(b, (size_t)nblk * OSS_BLOCK_SIZE, OSS_BLOCK_SIZE,
 			    crcs);
-	return b;
+	*blocks = *copy = b;
+	return 0;
 }
 
 /* Make sure applying later cannot run out of space. */
@@ -266,7 +293,7 @@ static int apply_committed(struct oss_target *t, struct oss_object *o,
 
 /* Stage the whole new fragment as committed, sync it, then apply. */
 static int write_staged(struct oss_target *t, struct oss_object *o, u64 stripe,
-			struct oss_record *rec, u64 version, u8 *blocks,
+			struct oss_record *rec, u64 version, const u8 *blocks,
 			u32 len, u32 *crcs)
 {
 	struct oss_stage st = {
@@ -280,7 +307,7 @@ static int write_staged(struct oss_target *t, struct oss_object *o, u64 stripe,
 		.new_len = len,
 		.flags = OSS_STAGE_FULL,
 		.crcs = crcs,
-		.data = blocks,
+		.data = (u8 *)blocks, /* only read */
 	};
 	int fd = -1, r;
 
@@ -308,9 +335,18 @@ int oss_stripe_write(struct oss_target *t, const struct oss_obj_id *obj,
 		     u32 unit, u64 stripe, u64 version, const void *data,
 		     u32 len)
 {
+	return oss_stripe_write_crcs(t, obj, unit, stripe, version, data, len,
+				     NULL);
+}
+
+int oss_stripe_write_crcs(struct oss_target *t, const struct oss_obj_id *obj,
+			  u32 unit, u64 stripe, u64 version, const void *data,
+			  u32 len, const u32 *known)
+{
 	struct oss_record rec = { 0 };
 	struct oss_object o;
-	u8 *blocks = NULL;
+	const u8 *blocks = NULL;
+	u8 *copy = NULL;
 	u32 *crcs = NULL;
 	u64 before;
 	int r;
@@ -337,11 +373,8 @@ int oss_stripe_write(struct oss_target *t, const struct oss_obj_id *obj,
 		r = -ESTALE;
 	if (!r && prepared_version(t, obj, stripe))
 		r = -EBUSY;
-	if (!r) {
-		blocks = pad_blocks(data, len, crcs);
-		if (!blocks)
-			r = -ENOMEM;
-	}
+	if (!r)
+		r = whole_blocks(data, len, known, crcs, &blocks, &copy);
 	if (!r && rec.version == 0)
 		r = write_new(t, &o, stripe, &rec, version, blocks, len, crcs);
 	else if (!r)
@@ -349,7 +382,7 @@ int oss_stripe_write(struct oss_target *t, const struct oss_obj_id *obj,
 				 crcs);
 	close_update(t, &o, stripe, before);
 out:
-	free(blocks);
+	leofs_bigbuf_put(copy);
 	free(crcs);
 	free(rec.crcs);
 	return r;
@@ -412,11 +445,12 @@ int oss_stripe_prepare(struct oss_target *t, const struct oss_obj_id *obj,
 	st.first = first;
 	st.nblk = end - first;
 	st.crcs = alloc_crcs(unit);
-	st.data = calloc((size_t)st.nblk + 1, OSS_BLOCK_SIZE);
+	st.data = leofs_bigbuf_get(((size_t)st.nblk + 1) * OSS_BLOCK_SIZE);
 	if (!st.crcs || !st.data) {
 		r = -ENOMEM;
 		goto unlock;
 	}
+	memset(st.data, 0, (size_t)st.nblk * OSS_BLOCK_SIZE);
 	/* merge onto the committed blocks, which must verify */
 	have = rec.nblk > end ? end : rec.nblk;
 	if (have > first)

@@ -159,6 +159,8 @@ int oss_sync_start(int fs_fd, unsigned int interval_us, struct oss_sync **out)
 	s->fs_fd = fs_fd;
 	s->interval_us = interval_us;
 	r = pthread_create(&s->thread, NULL, sync_thread, s);
+	if (!r)
+		pthread_setname_np(s->thread, "oss-sync");
 	if (r) {
 		pthread_cond_destroy(&s->done);
 		pthread_cond_destroy(&s->kick);

@@ -16,8 +16,11 @@
 
 #include "oss.h"
 
-/* Above this many distinct files in one pass, use syncfs(). */
-#define OSS_SYNC_SYNCFS_MIN 16
+/*
+ * Above this many distinct files in one pass, use syncfs(): on ext4 each
+ * fdatasync() ends in a device cache flush, syncfs() in one for the pass.
+ */
+#define OSS_SYNC_SYNCFS_MIN 2
 
 struct oss_sync;
 

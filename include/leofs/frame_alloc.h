@@ -13,8 +13,8 @@ typedef void *(*leofs_frame_alloc_fn)(size_t cap, u8 **frame);
 
 /*
  * Encodes msg as a whole frame with header h (body_len and crc are filled
- * in). Most messages fit a small first try; data-carrying ones get a
- * frame-sized allocation, of which only the pages written are touched.
+ * in). Allocations grow from 4 KiB until the frame fits, so a frame is
+ * at most about twice its size.
  * On success *mem is the allocation and *len the frame length.
  */
 int leofs_frame_alloc_build(const struct leofs_frame_hdr *h, const void *msg,

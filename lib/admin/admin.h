@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The pure parts of leofs-admin (userspace, no I/O besides the FILE the
- * table printer is given): argument parsing, PG health from a cluster map,
- * and the table and JSON renderings shared by the commands. Unit-tested in
- * tests/unit/test_admin_*.c. Functions return 0 or a negative errno.
+ * The pure parts of leofs-admin and leofs-file (userspace, no I/O besides
+ * the FILE the table printer is given): command-line conventions, argument
+ * parsing, PG health from a cluster map, and the table and JSON renderings
+ * shared by the commands. Unit-tested in tests/unit/test_admin_*.c.
+ * Functions return 0 or a negative errno.
  */
 #ifndef LEOFS_ADMIN_H
 #define LEOFS_ADMIN_H
@@ -13,6 +14,7 @@
 #include <stdio.h>
 
 #include "leofs/map.h"
+#include "leofs/nsclient.h"
 #include "leofs/proto.h"
 
 /* ---- argument parsing -------------------------------------------------- */
@@ -71,6 +73,59 @@ const char *admin_addr_str(const struct leofs_addr *a, char *buf, size_t len);
 
 /* "1.5 GiB", "512 B"; buf of at least 16 bytes. */
 const char *admin_human_bytes(u64 bytes, char *buf, size_t len);
+
+/* ---- command lines (leofs-admin, leofs-file) ------------------------------ */
+
+/* Exit statuses. */
+#define ADMIN_EXIT_OK	 0
+#define ADMIN_EXIT_FAIL	 1 /* the operation failed */
+#define ADMIN_EXIT_USAGE 2 /* bad command line */
+
+/* Global options, accepted before the command and after it. */
+enum {
+	ADMIN_OPT_JSON = 0x1000,
+	ADMIN_OPT_TIMEOUT,
+	ADMIN_OPT_MDS,
+	ADMIN_OPT_CLUSTER,
+};
+
+/* Their getopt_long() entries (<getopt.h>). */
+/* clang-format off */
+#define ADMIN_GLOBAL_OPTIONS						\
+	{ "json", no_argument, NULL, ADMIN_OPT_JSON },			\
+	{ "timeout", required_argument, NULL, ADMIN_OPT_TIMEOUT },	\
+	{ "mds", required_argument, NULL, ADMIN_OPT_MDS },		\
+	{ "cluster", required_argument, NULL, ADMIN_OPT_CLUSTER },	\
+	{ "help", no_argument, NULL, 'h' }
+/* clang-format on */
+
+#define ADMIN_TIMEOUT_MAX_MS 3600000
+
+/* The values of the global options. */
+struct admin_globals {
+	bool json;
+	u32 timeout_ms;
+	const char *mds_arg; /* --mds or LEOFS_MDS */
+	bool have_cluster;
+	u8 cluster_id[16];
+};
+
+/*
+ * Takes global option @c (a getopt_long() result) and its @arg into @g:
+ * 0, 1 for --help, -ENOENT when @c is none of them, or -EINVAL for a bad
+ * value, with the message in why[len].
+ */
+int admin_global_opt(struct admin_globals *g, int c, const char *arg, char *why,
+		     size_t len);
+
+/*
+ * The metadata servers of an --mds argument, into srv[0..max) (whose
+ * host strings live in hp[]). Returns their count, or -EINVAL with the
+ * message in why[len] (none given, or a bad list).
+ */
+int admin_mds_servers(const char *arg, struct admin_hostport *hp,
+		      struct leofs_ns_server *srv, int max, char *why,
+		      size_t len);
 
 /* ---- PG health ----------------------------------------------------------- */
 

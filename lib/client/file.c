@@ -261,6 +261,17 @@ static int build_write(const struct leofs_layout *l, u64 ino, u64 g, u32 a,
 	if (a == 0 && (b == W || eof)) {
 		/* column slice [uo, uo + piece) of every data unit */
 		o->opcode = LEOFS_OP_WRITE_STRIPE;
+		o->m.ws.ino = ino;
+		o->m.ws.slot = (u32)(g % l->stripe_count);
+		o->m.ws.stripe = g / l->stripe_count;
+		o->m.ws.layout = *l;
+		o->m.ws.unit_offset = uo;
+		o->m.ws.data.len = l->k * piece;
+		if (piece == unit ? b == W : l->k == 1 && uo + piece <= b) {
+			/* the slice is contiguous in the caller's buffer */
+			o->m.ws.data.data = src + uo;
+			return 0;
+		}
 		o->mem = calloc((size_t)l->k, piece);
 		if (!o->mem)
 			return -ENOMEM;
@@ -273,13 +284,7 @@ static int build_write(const struct leofs_layout *l, u64 ino, u64 g, u32 a,
 				memcpy(o->mem + (size_t)i * piece, src + from,
 				       to - from);
 		}
-		o->m.ws.ino = ino;
-		o->m.ws.slot = (u32)(g % l->stripe_count);
-		o->m.ws.stripe = g / l->stripe_count;
-		o->m.ws.layout = *l;
-		o->m.ws.unit_offset = uo;
 		o->m.ws.data.data = o->mem;
-		o->m.ws.data.len = l->k * piece;
 		return 0;
 	}
 	o->opcode = LEOFS_OP_PARTIAL_WRITE;

@@ -1,14 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Encode a message into a newly allocated frame (leofs/frame_alloc.h). */
-#include <stdlib.h>
-
+#include "leofs/bigbuf.h"
 #include "leofs/frame_alloc.h"
 
 int leofs_frame_alloc_build(const struct leofs_frame_hdr *h, const void *msg,
 			    size_t msg_size, leofs_frame_alloc_fn alloc,
 			    void **mem, size_t *len)
 {
-	static const size_t caps[] = { 4096, LEOFS_FRAME_MAX };
+	/*
+	 * Growing tries: a failed one stops at the first field that does
+	 * not fit, before copying it, so it is cheap; a frame that fits
+	 * closely keeps recycled buffers (leofs/bigbuf.h) small.
+	 */
+	static const size_t caps[] = {
+		4096,
+		64 << 10,
+		(256 << 10) + 4096,
+		(1 << 20) + 65536,
+		(2 << 20) + 65536,
+		(4 << 20) + 65536,
+		(8 << 20) + 65536,
+		LEOFS_FRAME_MAX,
+	};
 	int ret = -ENOSPC;
 	size_t i;
 	void *m = NULL;
@@ -20,7 +33,7 @@ int leofs_frame_alloc_build(const struct leofs_frame_hdr *h, const void *msg,
 			return -ENOMEM;
 		ret = leofs_frame_build(frame, caps[i], h, msg, msg_size);
 		if (ret < 0)
-			free(m);
+			leofs_bigbuf_put(m);
 	}
 	if (ret < 0)
 		return ret;

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "leofs/bigbuf.h"
 #include "leofs/frame_alloc.h"
 #include "leofs/rpc.h"
 
@@ -27,6 +28,7 @@ struct leofs_rpc_call {
 	bool done;
 	int error;
 	struct leofs_rpc_reply reply;
+	pthread_cond_t cond;		/* own: a reply wakes one waiter */
 };
 
 struct leofs_rpc {
@@ -38,8 +40,7 @@ struct leofs_rpc {
 
 	pthread_mutex_t send_lock;	/* one frame at a time on the socket */
 
-	pthread_mutex_t lock;		/* below */
-	pthread_cond_t cond;
+	pthread_mutex_t lock;		/* below, and the calls' done */
 	bool dead;
 	int dead_error;
 	u64 next_id;
@@ -64,6 +65,12 @@ static struct leofs_rpc_call *unlink_call(struct leofs_rpc *r, u64 id)
 		}
 	}
 	return NULL;
+}
+
+static void call_free(struct leofs_rpc_call *c)
+{
+	pthread_cond_destroy(&c->cond);
+	free(c);
 }
 
 static int read_full(int fd, void *buf, size_t len)
@@ -121,9 +128,9 @@ static void mark_dead(struct leofs_rpc *r, int err)
 			c->next = NULL;
 			c->error = -ECONNRESET;
 			c->done = true;
+			pthread_cond_signal(&c->cond);
 		}
 	}
-	pthread_cond_broadcast(&r->cond);
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -147,7 +154,7 @@ static void *receiver_main(void *arg)
 			ret = -EMSGSIZE;
 			break;
 		}
-		body = malloc(h.body_len + 1);
+		body = leofs_bigbuf_get(h.body_len + 1);
 		if (!body) {
 			ret = -ENOMEM;
 			break;
@@ -156,18 +163,18 @@ static void *receiver_main(void *arg)
 		if (ret == 0)
 			ret = leofs_frame_verify(&h, hdr_buf, body);
 		if (ret < 0) {
-			free(body);
+			leofs_bigbuf_put(body);
 			break;
 		}
 		if (h.flags & LEOFS_FLAG_PUSH) {
 			if (r->opts.on_push)
 				r->opts.on_push(h.opcode, body, h.body_len,
 						r->opts.push_arg);
-			free(body);
+			leofs_bigbuf_put(body);
 			continue;
 		}
 		if (!(h.flags & LEOFS_FLAG_REPLY) || h.body_len < 4) {
-			free(body);
+			leofs_bigbuf_put(body);
 			ret = -EPROTO;
 			break;
 		}
@@ -177,9 +184,9 @@ static void *receiver_main(void *arg)
 			/* a reply to another operation: the stream is broken */
 			c->error = -EPROTO;
 			c->done = true;
-			pthread_cond_broadcast(&r->cond);
+			pthread_cond_signal(&c->cond);
 			pthread_mutex_unlock(&r->lock);
-			free(body);
+			leofs_bigbuf_put(body);
 			ret = -EPROTO;
 			break;
 		}
@@ -189,10 +196,10 @@ static void *receiver_main(void *arg)
 			c->reply.status = get_unaligned_le32(body);
 			c->done = true;
 			body = NULL;
-			pthread_cond_broadcast(&r->cond);
+			pthread_cond_signal(&c->cond);
 		}
 		pthread_mutex_unlock(&r->lock);
-		free(body);	/* a late reply to a call that gave up */
+		leofs_bigbuf_put(body);	/* a late reply to a call that gave up */
 	}
 	mark_dead(r, ret < 0 ? ret : -ECONNRESET);
 	return NULL;
@@ -254,7 +261,7 @@ next:
 
 static void *plain_alloc(size_t cap, u8 **frame)
 {
-	*frame = malloc(cap);
+	*frame = leofs_bigbuf_get(cap);
 	return *frame;
 }
 
@@ -289,11 +296,12 @@ int leofs_rpc_send(struct leofs_rpc *r, u16 opcode, const void *msg,
 		return -ENOMEM;
 	c->rpc = r;
 	c->opcode = opcode;
+	pthread_cond_init(&c->cond, NULL);
 
 	pthread_mutex_lock(&r->lock);
 	if (r->dead) {
 		pthread_mutex_unlock(&r->lock);
-		free(c);
+		call_free(c);
 		return -ENOTCONN;
 	}
 	c->req_id = ++r->next_id;
@@ -306,7 +314,7 @@ int leofs_rpc_send(struct leofs_rpc *r, u16 opcode, const void *msg,
 		pthread_mutex_lock(&r->send_lock);
 		ret = write_full(r->fd, frame, len);
 		pthread_mutex_unlock(&r->send_lock);
-		free(frame);
+		leofs_bigbuf_put(frame);
 		if (ret < 0) {
 			/* a partial frame may be on the wire: stop here */
 			shutdown(r->fd, SHUT_RDWR);
@@ -317,7 +325,7 @@ int leofs_rpc_send(struct leofs_rpc *r, u16 opcode, const void *msg,
 		pthread_mutex_lock(&r->lock);
 		unlink_call(r, c->req_id);
 		pthread_mutex_unlock(&r->lock);
-		free(c);
+		call_free(c);
 		return ret;
 	}
 	*out = c;
@@ -342,10 +350,10 @@ int leofs_rpc_wait(struct leofs_rpc_call *c, u32 timeout_ms,
 	pthread_mutex_lock(&r->lock);
 	while (!c->done && ret == 0) {
 		if (timeout_ms)
-			ret = -pthread_cond_timedwait(&r->cond, &r->lock,
+			ret = -pthread_cond_timedwait(&c->cond, &r->lock,
 						      &deadline);
 		else
-			ret = -pthread_cond_wait(&r->cond, &r->lock);
+			ret = -pthread_cond_wait(&c->cond, &r->lock);
 	}
 	if (!c->done) {
 		/* timed out: a late reply is dropped by the receiver */
@@ -357,13 +365,13 @@ int leofs_rpc_wait(struct leofs_rpc_call *c, u32 timeout_ms,
 			*reply = c->reply;
 	}
 	pthread_mutex_unlock(&r->lock);
-	free(c);
+	call_free(c);
 	return ret;
 }
 
 void leofs_rpc_reply_free(struct leofs_rpc_reply *reply)
 {
-	free(reply->body);
+	leofs_bigbuf_put(reply->body);
 	reply->body = NULL;
 	reply->len = 0;
 }
@@ -436,7 +444,6 @@ int leofs_rpc_connect(const char *host, u16 port,
 	r->next_id = opts->last_req_id;
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_mutex_init(&r->send_lock, NULL);
-	pthread_cond_init(&r->cond, NULL);
 	r->fd = connect_to(host, port, opts->connect_timeout_ms ?
 			   opts->connect_timeout_ms : 5000);
 	if (r->fd < 0) {
@@ -487,6 +494,5 @@ void leofs_rpc_close(struct leofs_rpc *r)
 		close(r->fd);
 	pthread_mutex_destroy(&r->lock);
 	pthread_mutex_destroy(&r->send_lock);
-	pthread_cond_destroy(&r->cond);
 	free(r);
 }

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "leofs/bigbuf.h"
 #include "leofs/frame_alloc.h"
 #include "leofs/log.h"
 #include "leofs/proto_msg.h"
@@ -92,9 +93,9 @@ static void conn_free(struct leofs_conn *c)
 
 	for (b = c->out_head; b; b = n) {
 		n = b->next;
-		free(b);
+		leofs_bigbuf_put(b);
 	}
-	free(c->body);
+	leofs_bigbuf_put(c->body);
 	free(c);
 }
 
@@ -166,7 +167,7 @@ static void conn_close_now(struct leofs_conn *c, const char *why)
 	c->closed = true;
 	for (b = c->out_head; b; b = n) {
 		n = b->next;
-		free(b);
+		leofs_bigbuf_put(b);
 	}
 	c->out_head = c->out_tail = NULL;
 	pthread_mutex_unlock(&s->lock);
@@ -235,7 +236,7 @@ static int conn_flush(struct leofs_conn *c)
 			c->out_tail = NULL;
 		c->inflight -= b->len;
 		pthread_mutex_unlock(&s->lock);
-		free(b);
+		leofs_bigbuf_put(b);
 	}
 	conn_set_events(c, false);
 	return 0;
@@ -273,10 +274,10 @@ static void request_finish(struct leofs_request *req, u8 *frame, size_t len)
 	conn_kick_locked(c);
 	last = conn_put_locked(c);
 	pthread_mutex_unlock(&s->lock);
-	free(b);
+	leofs_bigbuf_put(b);
 	if (last)
 		conn_free(c);
-	free(req->body);
+	leofs_bigbuf_put(req->body);
 	free(req);
 }
 
@@ -288,7 +289,7 @@ void leofs_request_free(struct leofs_request *req)
 /* Frames are built directly inside an out_buf so they are never copied. */
 static void *frame_alloc(size_t cap, u8 **frame)
 {
-	struct out_buf *b = malloc(sizeof(*b) + cap);
+	struct out_buf *b = leofs_bigbuf_get(sizeof(*b) + cap);
 
 	if (!b)
 		return NULL;
@@ -378,7 +379,7 @@ int leofs_conn_push(struct leofs_conn *c, u16 opcode, const void *msg,
 	pthread_mutex_lock(&s->lock);
 	if (c->closed) {
 		pthread_mutex_unlock(&s->lock);
-		free(b);
+		leofs_bigbuf_put(b);
 		return -ENOTCONN;
 	}
 	conn_queue_locked(c, b);
@@ -475,7 +476,7 @@ static int conn_read(struct leofs_conn *c)
 			if (c->hdr.body_len > s->cfg.max_body)
 				return -EMSGSIZE;
 			/* one spare byte so an empty body has a buffer */
-			c->body = malloc(c->hdr.body_len + 1);
+			c->body = leofs_bigbuf_get(c->hdr.body_len + 1);
 			if (!c->body)
 				return -ENOMEM;
 		}

@@ -15,9 +15,12 @@
  *   oss.read.<s>      leofs_file_read() of it, 32 MiB per call, checked
  *
  * Every row has the loopback TCP figure as its baseline. MB/s, 1 MB = 1e6
- * bytes. The file is 1 GiB (--quick: 128 MiB); stripe unit 1 MiB.
+ * bytes. The file is 1 GiB (--quick: 128 MiB); stripe unit 1 MiB. The
+ * CPU time each phase took in the client and in the servers goes to
+ * stderr: on a shared machine it moves less than the throughput.
  *
- *	bench_oss [--quick] [--dir DIR] [--oss PATH-TO-leofs-oss]
+ *	bench_oss [--quick] [--size MiB] [--scheme r2|ec4+1] [--dir DIR]
+ *		  [--oss PATH-TO-leofs-oss]
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,6 +47,8 @@
 #define CHUNK  (32u << 20)
 #define UNIT   (1u << 20)
 #define IO_BUF (1u << 20)
+/* /proc/PID/stat after the command name, up to utime and stime */
+#define STAT_FIELDS "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu"
 
 static const char *uuid = "1b2c3d4e-5f60-4718-8293-a4b5c6d7e8f9";
 static char dir[PATH_MAX], oss_bin[PATH_MAX];
@@ -181,7 +186,7 @@ static void start_cluster(void)
 			"{ \"node_id\": %d, \"listen\": { \"address\": \"127.0.0.1\", \"port\": %u },\n"
 			"  \"cluster_id\": \"%s\",\n"
 			"  \"targets\": [ { \"path\": \"%s\", \"id\": %d, \"tier\": \"ssd\", \"weight\": 1 } ],\n"
-			"  \"worker_threads\": 2, \"group_commit_us\": 200, \"reserve_bytes\": 0,\n"
+			"  \"worker_threads\": 8, \"group_commit_us\": 200, \"reserve_bytes\": 0,\n"
 			"  \"cluster_map\": \"%s\" }\n",
 			i + 1, ports[i], uuid, path, (i + 1) * 10, map);
 		fclose(f);
@@ -338,15 +343,59 @@ static void row(const char *name, double v, double base)
 	fflush(stdout);
 }
 
+/* User + system CPU seconds of a process (all its threads). */
+static double cpu_of(const char *pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ut = 0, st = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	if (!p || sscanf(p + 2, STAT_FIELDS, &ut, &st) != 2)
+		return 0;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static void cpu_now(double *client, double *servers)
+{
+	char pid[16];
+	int i;
+
+	*client = cpu_of("self");
+	*servers = 0;
+	for (i = 0; i < NODES; i++) {
+		snprintf(pid, sizeof(pid), "%d", (int)pids[i]);
+		*servers += cpu_of(pid);
+	}
+}
+
+static void cpu_report(const char *phase, const char *scheme, u64 bytes,
+		       double c0, double s0)
+{
+	double c1, s1;
+
+	cpu_now(&c1, &s1);
+	fprintf(stderr,
+		"bench_oss: %s %s: CPU seconds per GB: client %.2f, servers %.2f\n",
+		phase, scheme, (c1 - c0) * 1e9 / bytes,
+		(s1 - s0) * 1e9 / bytes);
+}
+
 /* Writes then reads the file in @l; MB/s of each into wr, rd. */
 static void file_rw(struct leofs_client *c, const struct leofs_layout *l,
-		    u64 ino, u64 bytes, u8 *src, u8 *dst, double *wr,
-		    double *rd)
+		    const char *name, u64 ino, u64 bytes, u8 *src, u8 *dst,
+		    double *wr, double *rd)
 {
-	double t0;
+	double t0, c0, s0;
 	u64 off;
 	int r;
 
+	cpu_now(&c0, &s0);
 	t0 = now();
 	for (off = 0; off < bytes; off += CHUNK) {
 		memcpy(src, &off, sizeof(off));
@@ -356,6 +405,8 @@ static void file_rw(struct leofs_client *c, const struct leofs_layout *l,
 			die("leofs_file_write", -r);
 	}
 	*wr = bytes / (now() - t0) / 1e6;
+	cpu_report("write", name, bytes, c0, s0);
+	cpu_now(&c0, &s0);
 	t0 = now();
 	for (off = 0; off < bytes; off += CHUNK) {
 		r = leofs_file_read(c, ino, l, off, dst, CHUNK);
@@ -366,6 +417,7 @@ static void file_rw(struct leofs_client *c, const struct leofs_layout *l,
 			die("read back differs", EILSEQ);
 	}
 	*rd = bytes / (now() - t0) / 1e6;
+	cpu_report("read", name, bytes, c0, s0);
 }
 
 int main(int argc, char **argv)
@@ -380,6 +432,7 @@ int main(int argc, char **argv)
 	struct leofs_client_opts co = { .timeout_ms = 60000 };
 	const char *base = getenv("TMPDIR") ?: "/tmp";
 	u64 bytes = 1ull << 30, ino = 1;
+	const char *only = NULL;
 	double tcp, dw, dr, wr, rd;
 	struct leofs_client *c;
 	struct leofs_mapview *v;
@@ -393,13 +446,20 @@ int main(int argc, char **argv)
 	for (a = 1; a < argc; a++) {
 		if (!strcmp(argv[a], "--quick"))
 			bytes = 128ull << 20;
+		else if (!strcmp(argv[a], "--size") && a + 1 < argc &&
+			 strtoull(argv[a + 1], NULL, 10))
+			/* whole 32 MiB calls */
+			bytes = (strtoull(argv[++a], NULL, 10) + 31) / 32 * 32
+				<< 20;
+		else if (!strcmp(argv[a], "--scheme") && a + 1 < argc)
+			only = argv[++a];
 		else if (!strcmp(argv[a], "--dir") && a + 1 < argc)
 			base = argv[++a];
 		else if (!strcmp(argv[a], "--oss") && a + 1 < argc)
 			snprintf(oss_bin, sizeof(oss_bin), "%s", argv[++a]);
 		else {
 			fprintf(stderr,
-				"usage: bench_oss [--quick] [--dir DIR] [--oss PATH]\n");
+				"usage: bench_oss [--quick] [--size MiB] [--scheme r2|ec4+1] [--dir DIR] [--oss PATH]\n");
 			return 2;
 		}
 	}
@@ -437,7 +497,10 @@ int main(int argc, char **argv)
 			.pool_id = 1,
 		};
 
-		file_rw(c, &l, ino++, bytes, src, dst, &wr, &rd);
+		if (only && strcmp(only, schemes[i].name))
+			continue;
+		file_rw(c, &l, schemes[i].name, ino++, bytes, src, dst, &wr,
+			&rd);
 		snprintf(name, sizeof(name), "oss.write.%s", schemes[i].name);
 		row(name, wr, tcp);
 		snprintf(name, sizeof(name), "oss.read.%s", schemes[i].name);

@@ -8,6 +8,10 @@
 #   it_stop NAME              SIGTERM, wait up to 20 s; fails if it does not exit 0
 #   it_wait_port PORT [SECS]  until something listens on 127.0.0.1:PORT
 #   it_port                   print a free TCP port
+#   it_expect STATUS PATTERN CMD...  CMD exits STATUS with a stderr line
+#                             matching PATTERN (out, err: $IT_DIR/out, err)
+#   it_check_json NAME PYTHON run PYTHON assertions on the JSON in
+#                             $IT_DIR/out, loaded as d
 #   fail MSG                  print MSG (and the logs' tails) and exit 1
 
 set -euo pipefail
@@ -93,4 +97,24 @@ it_stop() {
 	wait "$pid" || rc=$?
 	unset "IT_PIDS[$name]"
 	[ $rc = 0 ] || fail "$name exited with status $rc after SIGTERM"
+}
+
+it_expect() {
+	local want=$1 pat=$2 rc=0
+	shift 2
+	"$@" > "$IT_DIR/out" 2> "$IT_DIR/err" || rc=$?
+	[ "$rc" = "$want" ] ||
+		fail "'$*' exited $rc, want $want; stderr: $(cat "$IT_DIR/err")"
+	if [ -n "$pat" ]; then
+		grep -q -- "$pat" "$IT_DIR/err" ||
+			fail "'$*': stderr lacks '$pat': $(cat "$IT_DIR/err")"
+	fi
+}
+
+it_check_json() {
+	python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+$2
+" "$IT_DIR/out" || fail "$1: JSON check failed: $(cat "$IT_DIR/out")"
 }

@@ -9,19 +9,6 @@ ADMIN=$BIN/leofs-admin
 [ -x "$ADMIN" ] || fail "$ADMIN not built"
 unset LEOFS_MDS
 
-# expect STATUS PATTERN CMD...: exit status and a stderr line matching
-expect() {
-	local want=$1 pat=$2 rc=0
-	shift 2
-	"$@" > "$IT_DIR/out" 2> "$IT_DIR/err" || rc=$?
-	[ "$rc" = "$want" ] ||
-		fail "'$*' exited $rc, want $want; stderr: $(cat "$IT_DIR/err")"
-	if [ -n "$pat" ]; then
-		grep -q -- "$pat" "$IT_DIR/err" ||
-			fail "'$*': stderr lacks '$pat': $(cat "$IT_DIR/err")"
-	fi
-}
-
 # ---- help ---------------------------------------------------------------
 "$ADMIN" --help | grep -q "usage: leofs-admin" || fail "--help"
 "$ADMIN" help layout set | grep -q "usage: leofs-admin layout set" ||
@@ -40,42 +27,42 @@ for grp in node pool layout target client; do
 done
 
 # ---- usage errors: exit 2 --------------------------------------------------
-expect 2 "usage: leofs-admin" "$ADMIN"
-expect 2 "unknown command 'frobnicate'" "$ADMIN" frobnicate
-expect 2 "unknown subcommand 'explode'" "$ADMIN" node explode
-expect 2 "missing subcommand" "$ADMIN" layout
-expect 2 "unknown option '--bogus'" "$ADMIN" status --bogus
-expect 2 "unknown option '--bogus'" "$ADMIN" --bogus status
-expect 2 "no metadata server" "$ADMIN" status
-expect 2 "--timeout: want" "$ADMIN" --timeout 0 status
-expect 2 "--timeout: want" "$ADMIN" status --timeout abc
-expect 2 "--cluster: not a UUID" "$ADMIN" --cluster xyz status
-expect 2 "--mds: want HOST:PORT" "$ADMIN" --mds "a:99999" status
-expect 2 "--mds: want HOST:PORT" "$ADMIN" --mds "a,,b" status
-expect 2 "unexpected argument 'extra'" "$ADMIN" --mds 127.0.0.1:1 status extra
-expect 2 "--layout: want POOL=" "$ADMIN" status --layout images=raid5
-expect 2 "missing node ID" "$ADMIN" node show
-expect 2 "want 'oss' or 'mds'" "$ADMIN" node show osd 1
-expect 2 "bad node ID" "$ADMIN" node show 0
-expect 2 "missing PATH" "$ADMIN" layout get
-expect 2 "want an absolute path" "$ADMIN" layout get images
-expect 2 "--ec: want K+M" "$ADMIN" layout set /x --ec 4
-expect 2 "--ec: want K+M" "$ADMIN" layout set /x --ec 17+1
-expect 2 "--replica: want 1..4" "$ADMIN" layout set /x --replica 5
-expect 2 "one of --replica and --ec" "$ADMIN" layout set /x --replica 2 --ec 4+1
-expect 2 "--unit: not a size" "$ADMIN" layout set /x --unit 1MB
-expect 2 "nothing to change" "$ADMIN" layout set /x
-expect 2 "--tier is required" "$ADMIN" pool create p --pgs 8
-expect 2 "--pgs: want" "$ADMIN" pool create p --tier ssd --pgs 0
-expect 2 "--tier: want ssd" "$ADMIN" pool create p --tier tape --pgs 8
-expect 2 "missing MOUNT_ID" "$ADMIN" client show
-expect 2 "bad MOUNT_ID" "$ADMIN" client stats x
+it_expect 2 "usage: leofs-admin" "$ADMIN"
+it_expect 2 "unknown command 'frobnicate'" "$ADMIN" frobnicate
+it_expect 2 "unknown subcommand 'explode'" "$ADMIN" node explode
+it_expect 2 "missing subcommand" "$ADMIN" layout
+it_expect 2 "unknown option '--bogus'" "$ADMIN" status --bogus
+it_expect 2 "unknown option '--bogus'" "$ADMIN" --bogus status
+it_expect 2 "no metadata server" "$ADMIN" status
+it_expect 2 "--timeout: want" "$ADMIN" --timeout 0 status
+it_expect 2 "--timeout: want" "$ADMIN" status --timeout abc
+it_expect 2 "--cluster: not a UUID" "$ADMIN" --cluster xyz status
+it_expect 2 "--mds: want HOST:PORT" "$ADMIN" --mds "a:99999" status
+it_expect 2 "--mds: want HOST:PORT" "$ADMIN" --mds "a,,b" status
+it_expect 2 "unexpected argument 'extra'" "$ADMIN" --mds 127.0.0.1:1 status extra
+it_expect 2 "--layout: want POOL=" "$ADMIN" status --layout images=raid5
+it_expect 2 "missing node ID" "$ADMIN" node show
+it_expect 2 "want 'oss' or 'mds'" "$ADMIN" node show osd 1
+it_expect 2 "bad node ID" "$ADMIN" node show 0
+it_expect 2 "missing PATH" "$ADMIN" layout get
+it_expect 2 "want an absolute path" "$ADMIN" layout get images
+it_expect 2 "--ec: want K+M" "$ADMIN" layout set /x --ec 4
+it_expect 2 "--ec: want K+M" "$ADMIN" layout set /x --ec 17+1
+it_expect 2 "--replica: want 1..4" "$ADMIN" layout set /x --replica 5
+it_expect 2 "one of --replica and --ec" "$ADMIN" layout set /x --replica 2 --ec 4+1
+it_expect 2 "--unit: not a size" "$ADMIN" layout set /x --unit 1MB
+it_expect 2 "nothing to change" "$ADMIN" layout set /x
+it_expect 2 "--tier is required" "$ADMIN" pool create p --pgs 8
+it_expect 2 "--pgs: want" "$ADMIN" pool create p --tier ssd --pgs 0
+it_expect 2 "--tier: want ssd" "$ADMIN" pool create p --tier tape --pgs 8
+it_expect 2 "missing MOUNT_ID" "$ADMIN" client show
+it_expect 2 "bad MOUNT_ID" "$ADMIN" client stats x
 
 # ---- unreachable cluster: exit 1 within the timeout -------------------------
 port=$(it_port)	# nothing listens there
-expect 1 "cannot reach the cluster.*127.0.0.1:$port: connection refused" \
+it_expect 1 "cannot reach the cluster.*127.0.0.1:$port: connection refused" \
 	"$ADMIN" --mds "127.0.0.1:$port" status
-LEOFS_MDS="127.0.0.1:$port" expect 1 "cannot reach the cluster" \
+LEOFS_MDS="127.0.0.1:$port" it_expect 1 "cannot reach the cluster" \
 	"$ADMIN" node list
 
 # a server that accepts but never answers: the timeout must hold
@@ -90,7 +77,7 @@ while True:
 ' "$silent"
 it_wait_port "$silent"
 start=$(date +%s%N)
-expect 1 "cannot reach the cluster within 700 ms.*no answer" \
+it_expect 1 "cannot reach the cluster within 700 ms.*no answer" \
 	"$ADMIN" --timeout 700 --mds "127.0.0.1:$silent,127.0.0.1:$port" \
 	pool list
 elapsed=$((($(date +%s%N) - start) / 1000000))
@@ -98,21 +85,21 @@ elapsed=$((($(date +%s%N) - start) / 1000000))
 
 # ---- the kernel module (absent on the build host) ----------------------------
 if ! grep -qw leofs /proc/modules 2>/dev/null; then
-	expect 1 "leofs kernel module not loaded (no generic netlink family 'leofs')" \
+	it_expect 1 "leofs kernel module not loaded (no generic netlink family 'leofs')" \
 		"$ADMIN" client list
-	expect 1 "leofs kernel module not loaded" "$ADMIN" client stats --json
+	it_expect 1 "leofs kernel module not loaded" "$ADMIN" client stats --json
 fi
 
 # ---- target format ---------------------------------------------------------------
 uuid=0b4c6a52-5a3e-4f0e-9a53-7f43e1c9d2a1
 t=$IT_DIR/t0
-expect 2 "--cluster UUID is required" \
+it_expect 2 "--cluster UUID is required" \
 	"$ADMIN" target format "$t" --target 1 --tier ssd --weight 10
-expect 2 "--tier: want ssd" "$ADMIN" target format "$t" --cluster $uuid \
+it_expect 2 "--tier: want ssd" "$ADMIN" target format "$t" --cluster $uuid \
 	--target 1 --tier disk --weight 10
-expect 2 "--weight: want 1..1000000" "$ADMIN" target format "$t" \
+it_expect 2 "--weight: want 1..1000000" "$ADMIN" target format "$t" \
 	--cluster $uuid --target 1 --tier ssd --weight 0
-expect 2 "--target: want" "$ADMIN" target format "$t" --cluster $uuid \
+it_expect 2 "--target: want" "$ADMIN" target format "$t" --cluster $uuid \
 	--target x --tier ssd --weight 1
 "$ADMIN" --json target format "$t" --cluster $uuid --target 7 --tier sas \
 	--weight 100 > "$IT_DIR/fmt.json" || fail "target format"
@@ -125,12 +112,12 @@ assert d["target"] == 7 and d["tier"] == "sas" and d["weight"] == 100, d
 ' "$IT_DIR/fmt.json" "$t" $uuid || fail "target format JSON"
 [ -f "$t/leofs-target" ] || fail "no superblock after target format"
 sb=$(md5sum < "$t/leofs-target")
-expect 1 "never formatted twice" "$ADMIN" target format "$t" \
+it_expect 1 "never formatted twice" "$ADMIN" target format "$t" \
 	--cluster $uuid --target 7 --tier sas --weight 100
 [ "$(md5sum < "$t/leofs-target")" = "$sb" ] ||
 	fail "a refused re-format changed the superblock"
 mkdir "$IT_DIR/full" && touch "$IT_DIR/full/file"
-expect 1 "not empty" "$ADMIN" target format "$IT_DIR/full" --cluster $uuid \
+it_expect 1 "not empty" "$ADMIN" target format "$IT_DIR/full" --cluster $uuid \
 	--target 8 --tier ssd --weight 1
 "$ADMIN" target format "$IT_DIR/t1" --cluster $uuid --target 8 --tier ssd \
 	--weight 1 | grep -q "formatted $IT_DIR/t1 as target 8" ||
@@ -141,7 +128,7 @@ if [ -x "$ITBIN/kfake_server" ]; then
 	fport=$(it_port)
 	it_start kfake "$ITBIN/kfake_server" "$fport" ok
 	it_wait_port "$fport"
-	expect 1 "pool create: not supported by this cluster" \
+	it_expect 1 "pool create: not supported by this cluster" \
 		"$ADMIN" --mds "127.0.0.1:$fport" pool create scans --tier ssd \
 		--pgs 64
 	# and the map it serves lists cleanly, as a table and as JSON

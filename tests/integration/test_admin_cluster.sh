@@ -64,15 +64,6 @@ done
 
 A=("$ADMIN" --mds "127.0.0.1:$mport" --cluster $UUID --timeout 5000)
 
-# check NAME PYTHON-ASSERTIONS: run on the JSON in $IT_DIR/out as d
-check() {
-	python3 -c "
-import json, sys
-d = json.load(open(sys.argv[1]))
-$2
-" "$IT_DIR/out" || fail "$1: JSON check failed: $(cat "$IT_DIR/out")"
-}
-
 # ---- status ------------------------------------------------------------------------
 # every OSS up in the map and answering TARGET_STATFS
 for ((try = 0; try < 100; try++)); do
@@ -86,7 +77,7 @@ sys.exit(0 if all(n["up"] and t["space_source"] == "oss"
 ' "$IT_DIR/out" && break
 	sleep 0.1
 done
-check "status" '
+it_check_json "status" '
 assert d["cluster_id"] == "'$UUID'", d["cluster_id"]
 assert d["epoch"] >= 1
 assert [m["id"] for m in d["mds"]] == [1]
@@ -114,22 +105,22 @@ done
 
 # ---- nodes and pools ------------------------------------------------------------------
 "${A[@]}" node list --json > "$IT_DIR/out" || fail "node list"
-check "node list" '
+it_check_json "node list" '
 assert sorted(n["id"] for n in d["oss"]) == list(range(1, 7))
 assert all(n["targets"] == 1 and n["tiers"] == "sata" for n in d["oss"])
 assert d["mds"][0]["address"] == "127.0.0.1:'$mport'"
 '
 "${A[@]}" node show 3 --json > "$IT_DIR/out" || fail "node show 3"
-check "node show" '
+it_check_json "node show" '
 assert d["type"] == "oss" and d["id"] == 3 and d["reachable"]
 assert d["targets"][0]["id"] == 13 and d["targets"][0]["reported"]
 '
 "${A[@]}" node show mds 1 --json > "$IT_DIR/out" || fail "node show mds 1"
-check "node show mds" 'assert d["type"] == "mds" and "0(primary)" in d["shards"]'
+it_check_json "node show mds" 'assert d["type"] == "mds" and "0(primary)" in d["shards"]'
 "${A[@]}" node show 99 > /dev/null 2> "$IT_DIR/err" && fail "node show 99"
 grep -q "no OSS node 99" "$IT_DIR/err" || fail "node show 99 message"
 "${A[@]}" pool list --json > "$IT_DIR/out" || fail "pool list"
-check "pool list" '
+it_check_json "pool list" '
 (p,) = d["pools"]
 assert (p["id"], p["name"], p["tier"], p["pg_num"], p["targets"], p["nodes"]) \
     == (1, "images", "sata", 64, 6, 6), p
@@ -137,16 +128,16 @@ assert (p["id"], p["name"], p["tier"], p["pg_num"], p["targets"], p["nodes"]) \
 
 # ---- layouts ---------------------------------------------------------------------------
 "${A[@]}" layout get / --json > "$IT_DIR/out" || fail "layout get /"
-check "layout get /" 'assert d["path"] == "/" and d["ino"] == 1 and "scheme" in d'
+it_check_json "layout get /" 'assert d["path"] == "/" and d["ino"] == 1 and "scheme" in d'
 "${A[@]}" layout set / --pool images --ec 4+1 --unit 1M --count 2 --json \
 	> "$IT_DIR/out" 2> "$IT_DIR/err" || fail "layout set: $(cat "$IT_DIR/err")"
-check "layout set" '
+it_check_json "layout set" '
 assert (d["pool"], d["scheme"], d["k"], d["m"]) == ("images", "ec", 4, 1), d
 assert d["stripe_unit"] == 1 << 20 and d["stripe_count"] == 2, d
 '
 "${A[@]}" layout set / --replica 3 > /dev/null || fail "layout set --replica"
 "${A[@]}" layout get / --json > "$IT_DIR/out" || fail "layout get / again"
-check "layout get after set" '
+it_check_json "layout get after set" '
 assert (d["scheme"], d["copies"], d["stripe_unit"]) == ("replica", 3, 1 << 20), d
 '
 refuse() {
@@ -170,12 +161,12 @@ grep -q "/no: No such file or directory" "$IT_DIR/err" ||
 e1=$("${A[@]}" pool list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["epoch"])')
 "${A[@]}" pool create scans --tier ssd --pgs 32 --json > "$IT_DIR/out" ||
 	fail "pool create"
-check "pool create" "
+it_check_json "pool create" "
 assert d['pool'] == 'scans' and d['id'] == 2 and d['pg_num'] == 32, d
 assert d['tier'] == 'ssd' and d['epoch'] > $e1, d
 "
 "${A[@]}" pool list --json > "$IT_DIR/out" || fail "pool list after create"
-check "pool list after create" "
+it_check_json "pool list after create" "
 p = {p['name']: p for p in d['pools']}
 assert d['epoch'] > $e1 and set(p) == {'images', 'scans'}, d
 assert p['scans']['id'] == 2 and p['scans']['pg_num'] == 32, p
@@ -199,7 +190,7 @@ sys.exit(0 if not up[2] and all(up[i] for i in (1, 3, 4, 5, 6)) else 1)
 ' "$IT_DIR/out" && break
 	sleep 0.1
 done
-check "status with OSS 2 down" '
+it_check_json "status with OSS 2 down" '
 n = {n["id"]: n for n in d["oss"]}
 assert not n[2]["up"] and not n[2]["reachable"], n[2]
 assert n[2]["targets"][0]["space_source"] == "none", n[2]

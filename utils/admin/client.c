@@ -350,7 +350,7 @@ int adm_cmd_client_list(struct adm *a, int argc, char **argv)
 	rc = fetch(a, &d);
 	if (rc)
 		goto out;
-	if (a->json) {
+	if (a->g.json) {
 		arr = json_array();
 		for (i = 0; i < d.nm; i++)
 			json_array_append_new(arr,
@@ -421,7 +421,7 @@ int adm_cmd_client_show(struct adm *a, int argc, char **argv)
 		rc = ADM_EXIT_FAIL;
 		goto out;
 	}
-	if (a->json) {
+	if (a->g.json) {
 		rc = admin_json_print(json_mount(&d, m, true), stdout) ?
 			     ADM_EXIT_FAIL :
 			     0;
@@ -456,7 +456,7 @@ int adm_cmd_client_stats(struct adm *a, int argc, char **argv)
 		rc = ADM_EXIT_FAIL;
 		goto out;
 	}
-	if (a->json) {
+	if (a->g.json) {
 		arr = json_array();
 		for (i = 0; i < d.nm; i++)
 			if (!id || d.m[i].id == id)

@@ -14,27 +14,11 @@
 
 static int get_layout(struct adm *a, u64 ino, struct leofs_layout *l)
 {
-	struct leofs_ino_req req = { .ino = ino };
-	struct leofs_layout_reply rep;
-	struct leofs_rpc_reply raw;
-	struct leofs_rpc *r;
-	char st[64];
-	int rc;
+	int rc = leofs_ns_layout(a->ns, ino, l);
 
-	adm_creds(&req.creds);
-	rc = adm_mds_for_ino(a, ino, &r);
-	if (!rc)
-		rc = adm_call(a, r, LEOFS_OP_GET_LAYOUT, &req, sizeof(req),
-			      &rep, sizeof(rep), &raw);
 	if (rc)
-		return rc;
-	leofs_rpc_reply_free(&raw);
-	if (rep.status) {
-		adm_err(a, "%s", adm_status_str(rep.status, st, sizeof(st)));
-		return leofs_status_to_errno(rep.status);
-	}
-	*l = rep.layout;
-	return 0;
+		adm_err(a, "%s", leofs_ns_why());
+	return rc;
 }
 
 static int print_layout(struct adm *a, const char *path,
@@ -46,7 +30,7 @@ static int print_layout(struct adm *a, const char *path,
 	char scheme[32], unit[32];
 	json_t *o;
 
-	if (a->json) {
+	if (a->g.json) {
 		o = admin_json_layout(l, &a->map);
 		if (!o)
 			return ADM_EXIT_FAIL;
@@ -272,7 +256,7 @@ int adm_cmd_layout_set(struct adm *a, int argc, char **argv)
 	}
 
 	memset(&req, 0, sizeof(req));
-	adm_creds(&req.creds);
+	leofs_creds_self(&req.creds);
 	req.ino = attr.ino;
 	req.layout = cur;
 	rc = adm_mds_for_ino(a, attr.ino, &r);

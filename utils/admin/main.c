@@ -138,34 +138,14 @@ int adm_usage_err(const struct adm *a, const char *fmt, ...)
 
 int adm_global_opt(struct adm *a, int c, const char *arg)
 {
-	u64 v;
+	char why[300];
+	int rc = admin_global_opt(&a->g, c, arg, why, sizeof(why));
 
-	switch (c) {
-	case ADM_OPT_JSON:
-		a->json = true;
-		return 0;
-	case ADM_OPT_TIMEOUT:
-		if (admin_parse_u64(arg, 1, 3600000, &v))
-			return adm_usage_err(a,
-					     "--timeout: want 1..3600000 "
-					     "milliseconds, not '%s'",
-					     arg);
-		a->timeout_ms = (u32)v;
-		return 0;
-	case ADM_OPT_MDS:
-		a->mds_arg = arg;
-		return 0;
-	case ADM_OPT_CLUSTER:
-		if (admin_parse_uuid(arg, a->cluster_id))
-			return adm_usage_err(a, "--cluster: not a UUID: '%s'",
-					     arg);
-		a->have_cluster = true;
-		return 0;
-	case 'h':
-		return 1;
-	default:
+	if (rc == -EINVAL)
+		return adm_usage_err(a, "%s", why);
+	if (rc < 0)
 		return adm_usage_err(a, "bad option");
-	}
+	return rc;
 }
 
 int adm_opt_other(struct adm *a, int c, char **argv)
@@ -219,12 +199,12 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = { ADM_GLOBAL_OPTIONS, { 0 } };
 	const struct adm_command *cmd;
-	struct adm a = { .timeout_ms = ADM_DEFAULT_TIMEOUT_MS };
+	struct adm a = { .g.timeout_ms = ADM_DEFAULT_TIMEOUT_MS };
 	char name[64];
 	bool group;
 	int c, rc, first;
 
-	a.mds_arg = getenv("LEOFS_MDS");
+	a.g.mds_arg = getenv("LEOFS_MDS");
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		if (c == '?') {

@@ -92,7 +92,7 @@ int adm_cmd_node_list(struct adm *a, int argc, char **argv)
 	rc = adm_cluster_open(a);
 	if (rc)
 		return adm_exit_status(rc);
-	if (a->json) {
+	if (a->g.json) {
 		root = json_pack("{s:I}", "epoch", (json_int_t)m->epoch);
 		arr = json_array();
 		for (i = 0; i < m->node_count; i++) {
@@ -156,7 +156,7 @@ static int show_mds(struct adm *a, const struct leofs_map_mds *md)
 
 	shard_roles(&a->map, md->id, roles, sizeof(roles));
 	admin_addr_str(&md->addr, addr, sizeof(addr));
-	if (a->json)
+	if (a->g.json)
 		return admin_json_print(
 			       json_pack("{s:s, s:I, s:s, s:b, s:s}", "type",
 					 "mds", "id", (json_int_t)md->id,
@@ -198,7 +198,7 @@ static int show_oss(struct adm *a, const struct leofs_map_node *n)
 			idx = i;
 	adm_collect_space(a, n->id, sp, reach);
 	admin_addr_str(&n->addr, addr, sizeof(addr));
-	if (a->json) {
+	if (a->g.json) {
 		arr = json_array();
 		for (i = 0; i < m->target_count; i++) {
 			const struct leofs_map_target *tg = &m->targets[i];

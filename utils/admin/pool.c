@@ -36,7 +36,7 @@ int adm_cmd_pool_list(struct adm *a, int argc, char **argv)
 	rc = adm_cluster_open(a);
 	if (rc)
 		return adm_exit_status(rc);
-	if (a->json) {
+	if (a->g.json) {
 		arr = json_array();
 		for (i = 0; i < m->pool_count; i++) {
 			admin_pool_members(m, &m->pools[i], &nt, &nn);
@@ -84,6 +84,7 @@ int adm_cmd_pool_create(struct adm *a, int argc, char **argv)
 	struct leofs_pool_create_reply rep;
 	struct leofs_pool_create_req req;
 	struct leofs_rpc_reply raw;
+	struct leofs_rpc *r;
 	const char *name, *s;
 	int c, rc, tier = -1;
 	u64 pgs = 0;
@@ -141,8 +142,12 @@ int adm_cmd_pool_create(struct adm *a, int argc, char **argv)
 	req.name.len = (u32)strlen(name);
 	req.tier = (u8)tier;
 	req.pg_num = (u32)pgs;
-	rc = adm_call(a, a->conns[0].rpc, LEOFS_OP_POOL_CREATE, &req,
-		      sizeof(req), &rep, sizeof(rep), &raw);
+	rc = leofs_ns_first_rpc(a->ns, &r);
+	if (rc)
+		adm_err(a, "%s", leofs_ns_why());
+	else
+		rc = adm_call(a, r, LEOFS_OP_POOL_CREATE, &req, sizeof(req),
+			      &rep, sizeof(rep), &raw);
 	if (rc)
 		return ADM_EXIT_FAIL;
 	leofs_rpc_reply_free(&raw);
@@ -150,7 +155,7 @@ int adm_cmd_pool_create(struct adm *a, int argc, char **argv)
 		adm_err(a,
 			"not supported by this cluster (the MDS at %s is not "
 			"the map authority or does not know POOL_CREATE)",
-			a->bootstrap);
+			leofs_ns_contacted(a->ns));
 		return ADM_EXIT_FAIL;
 	}
 	if (rep.status == LEOFS_S_EXIST) {
@@ -162,7 +167,7 @@ int adm_cmd_pool_create(struct adm *a, int argc, char **argv)
 			adm_status_str(rep.status, st, sizeof(st)));
 		return ADM_EXIT_FAIL;
 	}
-	if (a->json)
+	if (a->g.json)
 		return admin_json_print(json_pack("{s:s, s:I, s:s, s:I, s:I}",
 						  "pool", name, "id",
 						  (json_int_t)rep.pool_id,

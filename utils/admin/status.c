@@ -49,7 +49,7 @@ void adm_collect_space(struct adm *a, u32 only_node, struct adm_space *out,
 			if (leofs_rpc_call(r, LEOFS_OP_TARGET_STATFS, &req,
 					   sizeof(req), &out[t].st,
 					   sizeof(out[t].st), &raw,
-					   a->timeout_ms))
+					   a->g.timeout_ms))
 				continue;
 			leofs_rpc_reply_free(&raw);
 			out[t].reported = out[t].st.status == LEOFS_S_OK;
@@ -97,20 +97,8 @@ static int parse_layout_opt(struct adm *a, const char *arg, struct profile *p,
 /* Root directory layout, or scheme NONE if it cannot be read. */
 static void root_layout(struct adm *a, struct leofs_layout *l)
 {
-	struct leofs_ino_req req = { .ino = 1 };
-	struct leofs_layout_reply rep;
-	struct leofs_rpc_reply raw;
-	struct leofs_rpc *r;
-
-	memset(l, 0, sizeof(*l));
-	adm_creds(&req.creds);
-	if (adm_mds_for_ino(a, 1, &r) ||
-	    leofs_rpc_call(r, LEOFS_OP_GET_LAYOUT, &req, sizeof(req), &rep,
-			   sizeof(rep), &raw, a->timeout_ms))
-		return;
-	leofs_rpc_reply_free(&raw);
-	if (rep.status == LEOFS_S_OK)
-		*l = rep.layout;
+	if (leofs_ns_layout(a->ns, LEOFS_ROOT_INO, l))
+		memset(l, 0, sizeof(*l));
 }
 
 static json_t *shard_ids(const struct leofs_map *m, u32 mds, bool primary)
@@ -182,7 +170,8 @@ static json_t *json_status(struct adm *a, const struct adm_space *sp,
 
 	admin_format_uuid(m->cluster_id, uuid);
 	root = json_pack("{s:s, s:I, s:s}", "cluster_id", uuid, "epoch",
-			 (json_int_t)m->epoch, "mds_contacted", a->bootstrap);
+			 (json_int_t)m->epoch, "mds_contacted",
+			 leofs_ns_contacted(a->ns));
 	if (!root)
 		return NULL;
 	arr = json_array();
@@ -319,7 +308,7 @@ static int print_tables(struct adm *a, const struct adm_space *sp,
 
 	admin_format_uuid(m->cluster_id, uuid);
 	printf("cluster %s  map epoch %llu  (map from %s)\n\n", uuid,
-	       (unsigned long long)m->epoch, a->bootstrap);
+	       (unsigned long long)m->epoch, leofs_ns_contacted(a->ns));
 
 	t = admin_table_new(5, mds_hdr);
 	for (i = 0; t && i < m->mds_count; i++) {
@@ -522,14 +511,14 @@ int adm_cmd_status(struct adm *a, int argc, char **argv)
 		goto out;
 	}
 	adm_collect_space(a, 0, sp, reachable);
-	adm_creds(&sreq.creds);
+	leofs_creds_self(&sreq.creds);
 	if (!adm_mds_for_ino(a, 1, &r) &&
 	    !leofs_rpc_call(r, LEOFS_OP_STATFS, &sreq, sizeof(sreq), &fs,
-			    sizeof(fs), &raw, a->timeout_ms)) {
+			    sizeof(fs), &raw, a->g.timeout_ms)) {
 		leofs_rpc_reply_free(&raw);
 		have_fs = fs.status == LEOFS_S_OK;
 	}
-	if (a->json)
+	if (a->g.json)
 		rc = admin_json_print(json_status(a, sp, reachable, h, nh,
 						  have_fs ? &fs : NULL),
 				      stdout);

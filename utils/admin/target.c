@@ -153,7 +153,7 @@ int adm_cmd_target_format(struct adm *a, int argc, char **argv)
 	if (optind < argc)
 		return adm_usage_err(a, "unexpected argument '%s'",
 				     argv[optind]);
-	if (!a->have_cluster)
+	if (!a->g.have_cluster)
 		return adm_usage_err(a, "--cluster UUID is required");
 	if (!target)
 		return adm_usage_err(a, "--target ID is required");
@@ -161,12 +161,12 @@ int adm_cmd_target_format(struct adm *a, int argc, char **argv)
 		return adm_usage_err(a, "--tier is required");
 	if (!weight)
 		return adm_usage_err(a, "--weight is required");
-	admin_format_uuid(a->cluster_id, uuid);
+	admin_format_uuid(a->g.cluster_id, uuid);
 	snprintf(tbuf, sizeof(tbuf), "%llu", (unsigned long long)target);
 	snprintf(wbuf, sizeof(wbuf), "%llu", (unsigned long long)weight);
 	if (run_format(a, path, uuid, tbuf, tier_name, wbuf))
 		return ADM_EXIT_FAIL;
-	if (a->json)
+	if (a->g.json)
 		return admin_json_print(
 			       json_pack("{s:s, s:s, s:I, s:s, s:I}", "path",
 					 path, "cluster_id", uuid, "target",

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "leofs/map.h"
+#include "leofs/nsclient.h"
 #include "leofs/proto_msg.h"
 #include "leofs/rpc.h"
 #include "../../lib/admin/admin.h"
@@ -17,48 +18,20 @@
 #define ADM_MAX_MDS	       16
 #define ADM_DEFAULT_TIMEOUT_MS 5000
 
-/* Exit statuses. */
-#define ADM_EXIT_OK    0
-#define ADM_EXIT_FAIL  1 /* the operation failed */
-#define ADM_EXIT_USAGE 2 /* bad command line */
-
-/* Global options, accepted before the command and after it. */
-enum {
-	ADM_OPT_JSON = 0x1000,
-	ADM_OPT_TIMEOUT,
-	ADM_OPT_MDS,
-	ADM_OPT_CLUSTER,
-};
-
-/* clang-format off */
-#define ADM_GLOBAL_OPTIONS						\
-	{ "json", no_argument, NULL, ADM_OPT_JSON },			\
-	{ "timeout", required_argument, NULL, ADM_OPT_TIMEOUT },	\
-	{ "mds", required_argument, NULL, ADM_OPT_MDS },		\
-	{ "cluster", required_argument, NULL, ADM_OPT_CLUSTER },	\
-	{ "help", no_argument, NULL, 'h' }
-/* clang-format on */
-
-struct adm_conn {
-	u32 mds_id; /* 0: the bootstrap connection */
-	struct leofs_rpc *rpc;
-};
+/* Exit statuses and global options: admin.h's, shared with leofs-file. */
+#define ADM_EXIT_OK	   ADMIN_EXIT_OK
+#define ADM_EXIT_FAIL	   ADMIN_EXIT_FAIL
+#define ADM_EXIT_USAGE	   ADMIN_EXIT_USAGE
+#define ADM_GLOBAL_OPTIONS ADMIN_GLOBAL_OPTIONS
 
 struct adm {
 	const char *cmd; /* "layout set", for messages */
-	bool json;
-	u32 timeout_ms;
-	const char *mds_arg; /* --mds or LEOFS_MDS */
-	bool have_cluster;
-	u8 cluster_id[16];
+	struct admin_globals g;
 
-	struct adm_conn conns[ADM_MAX_MDS];
-	int nconns;
-	char bootstrap[ADMIN_HOST_MAX + 16]; /* the MDS that answered */
-
+	struct leofs_ns *ns; /* the metadata servers */
 	bool have_map;
+	struct leofs_mapview *view; /* owns the arrays of map */
 	struct leofs_map map;
-	u8 *map_buf;
 };
 
 /* Messages: "leofs-admin: <cmd>: ..." on stderr. */
@@ -89,8 +62,6 @@ void adm_getopt_reset(void);
 /* Connects to the first MDS that answers and fetches the cluster map. */
 int adm_cluster_open(struct adm *a);
 void adm_cluster_close(struct adm *a);
-/* Closes the MDS connections, keeping the map. */
-void adm_conns_close(struct adm *a);
 
 /* Exit status for an error of adm_cluster_open(): -EINVAL is a usage one. */
 static inline int adm_exit_status(int err)
@@ -102,9 +73,6 @@ static inline int adm_exit_status(int err)
 
 /* The connection to the MDS serving the shard of ino (cached). */
 int adm_mds_for_ino(struct adm *a, u64 ino, struct leofs_rpc **out);
-
-/* The caller's credentials, as the MDS checks them. */
-void adm_creds(struct leofs_creds *c);
 
 /*
  * One request/reply: 0 with *status set, or a negative errno after
