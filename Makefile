@@ -216,6 +216,9 @@ check-integration: userspace
 check-vm: all
 	BUILD=$(abspath $(BUILD)) scripts/run-tests vm
 
+check-vm-full: all
+	BUILD=$(abspath $(BUILD)) scripts/run-tests vm-full
+
 fuzz: fuzzers
 	LEOFS_FUZZ_SECONDS=$${LEOFS_FUZZ_SECONDS:-600} BUILD=$(abspath $(BUILD)) scripts/run-tests fuzz
 
@@ -240,6 +243,7 @@ help:
 	@echo "  make check-fuzz    short bounded run of every fuzz target"
 	@echo "  make check-integration  real daemons on 127.0.0.1"
 	@echo "  make check-vm      kernel tests in a QEMU guest (scripts/vm-run)"
+	@echo "  make check-vm-full the kernel checks at full size (about 2 hours)"
 	@echo "  make fuzz          long fuzz run (LEOFS_FUZZ_SECONDS per target, default 600)"
 	@echo "  make bench-libs    library benchmarks (JSON lines)"
 	@echo "  make bench         every benchmark of the project"
@@ -250,7 +254,7 @@ help:
 	@echo "  make clean         remove build products"
 
 .PHONY: all userspace fuzzers module module-clean deps check check-unit \
-	check-fuzz check-integration check-vm fuzz bench-libs bench demo format \
+	check-fuzz check-integration check-vm check-vm-full fuzz bench-libs bench demo format \
 	clean help
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -221,9 +221,30 @@ static int call_node(struct mds_drain *d, const struct leofs_map_node *n,
 	return leofs_status_to_errno(rep.status);
 }
 
+/* DELETE_OBJECTS of the given slots of e's file, at node n. */
+static int delete_at(struct mds_drain *d, const struct leofs_map *m,
+		     const struct mds_delq_entry *e,
+		     const struct leofs_map_node *n, const u32 *slots, u32 nr)
+{
+	struct leofs_delete_objects_req q = {
+		.ino = e->ino,
+		.map_epoch = m->epoch,
+	};
+	u8 wire[4 * LEOFS_MAX_STRIPE_COUNT];
+	u32 i;
+
+	for (i = 0; i < nr; i++)
+		put_unaligned_le32(slots[i], wire + 4 * i);
+	to_wire(&e->layout, &q.layout);
+	q.slots.data = wire;
+	q.slots.count = nr;
+	return call_node(d, n, LEOFS_OP_DELETE_OBJECTS, &q, sizeof(q));
+}
+
 /*
- * One queue entry: every slot's PG primary is asked, each node once with
- * all its slots. 0 when all of them acknowledged.
+ * One queue entry: every node holding a member of a slot's PG is asked
+ * (each node deletes the fragments of all its targets), once with all
+ * its slots. 0 when all of them acknowledged.
  */
 static int drain_entry(struct mds_drain *d, const struct leofs_map *m,
 		       const struct mds_delq_entry *e)
@@ -232,15 +253,15 @@ static int drain_entry(struct mds_drain *d, const struct leofs_map *m,
 	const struct leofs_map_pool *pool;
 	const struct leofs_map_target *t;
 	const struct leofs_map_node *n;
-	u32 slots[LEOFS_MAX_STRIPE_COUNT], nodes[LEOFS_MAX_STRIPE_COUNT];
-	u32 i, j, cnt, nr, width = (u32)l->k + l->m;
-	bool done[LEOFS_MAX_STRIPE_COUNT] = { false };
+	u32 nodes[LEOFS_MAX_STRIPE_COUNT * LEOFS_MAX_FRAGMENTS];
+	u32 slots[LEOFS_MAX_STRIPE_COUNT];
+	u32 i, j, r, nr, nn = 0, width = (u32)l->k + l->m;
 	int rc;
-
 
 	if (l->scheme == MDS_LAYOUT_NONE || !l->stripe_count)
 		return 0; /* no objects */
-	if (l->stripe_count > LEOFS_MAX_STRIPE_COUNT)
+	if (l->stripe_count > LEOFS_MAX_STRIPE_COUNT ||
+	    width > LEOFS_MAX_FRAGMENTS)
 		return -EINVAL;
 	/*
 	 * Clients cut a file's objects themselves, before their truncating
@@ -257,41 +278,34 @@ static int drain_entry(struct mds_drain *d, const struct leofs_map *m,
 	rc = pg_table(d, m, pool, width);
 	if (rc)
 		return rc;
+	/* nodes[slot * width + rank]: the node of each member */
 	for (i = 0; i < l->stripe_count; i++) {
 		u32 pg = leofs_stripe_pg(e->ino, i, l->stripe_count,
 					 pool->pg_num);
 
-		t = find_target(m, leofs_pg_target(d->table, pg, 0));
-		if (!t)
-			return -ENOENT;
-		nodes[i] = t->node_id;
+		for (r = 0; r < width; r++) {
+			t = find_target(m, leofs_pg_target(d->table, pg, r));
+			if (!t)
+				return -ENOENT;
+			nodes[nn++] = t->node_id;
+		}
 	}
-	for (i = 0; i < l->stripe_count; i++) {
-		if (done[i])
-			continue;
+	for (i = 0; i < nn; i++) {
+		bool first = true;
+
+		for (j = 0; j < i && first; j++)
+			first = nodes[j] != nodes[i];
+		if (!first)
+			continue; /* this node was asked already */
 		n = find_node(m, nodes[i]);
 		if (!n)
 			return -ENOENT;
-		for (j = i, nr = 0; j < l->stripe_count; j++)
-			if (nodes[j] == nodes[i]) {
-				slots[nr++] = j;
-				done[j] = true;
-			}
-		{
-			struct leofs_delete_objects_req q = {
-				.ino = e->ino,
-				.map_epoch = m->epoch,
-			};
-			u8 wire[4 * LEOFS_MAX_STRIPE_COUNT];
-
-			for (cnt = 0; cnt < nr; cnt++)
-				put_unaligned_le32(slots[cnt], wire + 4 * cnt);
-			to_wire(l, &q.layout);
-			q.slots.data = wire;
-			q.slots.count = nr;
-			rc = call_node(d, n, LEOFS_OP_DELETE_OBJECTS, &q,
-				       sizeof(q));
-		}
+		/* the slots with a member on this node, each once */
+		for (j = 0, nr = 0; j < nn; j++)
+			if (nodes[j] == nodes[i] &&
+			    (!nr || slots[nr - 1] != j / width))
+				slots[nr++] = j / width;
+		rc = delete_at(d, m, e, n, slots, nr);
 		if (rc)
 			return rc;
 	}

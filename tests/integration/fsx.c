@@ -6,10 +6,10 @@
  * one file, mirrors every change in memory, and checks every byte it
  * reads against the mirror. Used through leofs.ko in the VM tests.
  *
- *   fsx [-n OPS] [-s SEED] [-m MAXSIZE] [-u] FILE
+ *   fsx [-n OPS] [-s SEED] [-m MAXSIZE] [-u] [-p EVERY] FILE
  *
  * O_DIRECT I/O is aligned to 4 KiB unless -u (unaligned too: leofs takes
- * any offset and length).
+ * any offset and length). -p prints progress every EVERY operations.
  *
  * Exits 0 when every check passed; on the first difference it prints the
  * operation, the first bad offset and the operations before it, exit 1.
@@ -370,11 +370,11 @@ static enum op pick(void)
 
 int main(int argc, char **argv)
 {
-	unsigned long nops = 10000, counts[OP_COUNT] = { 0 }, i;
+	unsigned long nops = 10000, counts[OP_COUNT] = { 0 }, i, progress = 0;
 	uint64_t seed = 1;
 	int c;
 
-	while ((c = getopt(argc, argv, "n:s:m:u")) != -1) {
+	while ((c = getopt(argc, argv, "n:s:m:up:")) != -1) {
 		switch (c) {
 		case 'n':
 			nops = strtoul(optarg, NULL, 0);
@@ -388,14 +388,17 @@ int main(int argc, char **argv)
 		case 'u':
 			direct_unaligned = true;
 			break;
+		case 'p':
+			progress = strtoul(optarg, NULL, 0);
+			break;
 		default:
 			fprintf(stderr,
-				"usage: fsx [-n OPS] [-s SEED] [-m MAXSIZE] [-u] FILE\n");
+				"usage: fsx [-n OPS] [-s SEED] [-m MAXSIZE] [-u] [-p EVERY] FILE\n");
 			return 2;
 		}
 	}
 	if (optind + 1 != argc || maxsize < 2) {
-		fprintf(stderr, "usage: fsx [-n OPS] [-s SEED] [-m MAXSIZE] [-u] FILE\n");
+		fprintf(stderr, "usage: fsx [-n OPS] [-s SEED] [-m MAXSIZE] [-u] [-p EVERY] FILE\n");
 		return 2;
 	}
 	path = argv[optind];
@@ -411,6 +414,9 @@ int main(int argc, char **argv)
 
 		counts[op]++;
 		run(op);
+		if (progress && nops_done % progress == progress - 1)
+			fprintf(stderr, "fsx: %lu operations, size %" PRIu64 "\n",
+				nops_done + 1, size);
 	}
 	/* everything, from the page cache, then from the servers */
 	record(OP_READ, 0, size);

@@ -49,7 +49,15 @@ fail() {
 }
 
 it_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+	local p
+	# never the same port twice in one test (they are not bound until
+	# the daemons start)
+	while :; do
+		p=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+		grep -qx "$p" "$IT_DIR/ports" 2> /dev/null || break
+	done
+	echo "$p" >> "$IT_DIR/ports"
+	echo "$p"
 }
 
 it_wait_port() {

@@ -177,17 +177,11 @@ objects() { # objects of the inode (data files), of fragment $1 or all
 [ "$(objects)" = 5 ] || fail "EC 4+1 file has $(objects) objects, want 5"
 "$F" rm "/$ec/f65537" || fail "rm"
 it_expect 1 "No such file or directory (ENOENT)" "$F" get "/$ec/f65537" -
-for ((i = 0; i < 300 && $(objects 0000) > 0; i++)); do
+# every member's fragment goes, not only the primary's
+for ((i = 0; i < 300 && $(objects) > 0; i++)); do
 	sleep 0.1
 done
-[ "$(objects 0000)" = 0 ] || fail "the primary's object of a removed file is kept"
-# The other members' fragments: the MDS asks each slot's PG primary only,
-# which deletes its own fragments; the members' are reported, not failed on.
-for ((i = 0; i < 50 && $(objects) > 0; i++)); do
-	sleep 0.1
-done
-[ "$(objects)" = 0 ] ||
-	echo "NOTE: $(objects) member fragment objects of a removed file remain"
+[ "$(objects)" = 0 ] || fail "$(objects) fragment objects of a removed file remain"
 
 # ---- one OSS killed: reads still right, a failed put leaves nothing --------------
 "$F" stat --json "/$ec/$big" > "$IT_DIR/out" || fail "stat $big"

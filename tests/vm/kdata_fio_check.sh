@@ -1,7 +1,8 @@
 #!/bin/bash
 # fio with verify=crc32c through leofs.ko: sequential and random writes,
 # several jobs, in EC 4+1 and replica 2, each verified after writing and
-# again after the page cache is dropped.
+# again after the page cache is dropped. KDATA_FIO_DIRS picks the layouts
+# (ec41, r2).
 set -u
 . "$LEOFS_SRC/tests/vm/kdata_lib.sh"
 command -v fio > /dev/null || fail "fio is not installed"
@@ -26,7 +27,7 @@ run_fio() { # DIR NAME RW BS [extra...]
 	echo "fio $dir $name: ok"
 }
 
-for d in ec41 r2; do
+for d in ${KDATA_FIO_DIRS:-ec41 r2}; do
 	run_fio "$d" seq write 1m
 	run_fio "$d" rnd randwrite 4k
 	# 12 KiB at 512-byte offsets: fio's verify-only pass needs the file

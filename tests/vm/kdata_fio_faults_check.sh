@@ -11,10 +11,10 @@ command -v fio > /dev/null || fail "fio is not installed"
 kdata_cluster_start
 layout_dir ec41 "pool=images scheme=ec k=4 m=1 unit=65536 count=2"
 
-# fio_job NAME [args...]: write then verify (crc32c) 3 files of 8 MiB
+# fio_write NAME: write then verify (crc32c) 3 files of 12 MiB
 fio_args() {
 	echo --name="$1" --directory="$MNT/ec41" --rw=randwrite --bs=64k \
-		--size=8m --numjobs=3 --ioengine=psync --fallocate=none \
+		--size=12m --numjobs=3 --ioengine=psync --fallocate=none \
 		--verify=crc32c --verify_fatal=1 --verify_state_save=0 \
 		--group_reporting
 }
@@ -33,7 +33,7 @@ deg0=$(stat_of degraded_reads)
 # kill OSS 3 while fio writes and verifies
 fio_write during &
 fio_pid=$!
-sleep "${KDATA_KILL_AFTER:-4}"
+sleep "${KDATA_KILL_AFTER:-1}"
 kd_kill9 oss3
 echo "OSS 3 killed"
 wait $fio_pid || fail "fio during the failure: $(tail -n 20 /tmp/fio-during.log)"

@@ -130,8 +130,7 @@ def sec_rename():
     with open("r3") as fh:
         check(fh.read() == "one", "rename over a file: the content is the source's")
     expect_errno(errno.ENOENT, "rename of a missing name", os.rename, "r2", "r4")
-    # directories homed on this directory's shard: replacing or moving a
-    # directory homed on another shard answers EXDEV for now (see
+    # directories homed on this directory's shard (other shards: see
     # sec_rename_xshard_dirs)
     for i, n in enumerate(same_shard_dirs(3)):
         os.rename(n, "rd%d" % (i + 1))
@@ -167,26 +166,27 @@ def same_shard_dirs(k, other=False):
 
 
 def sec_rename_xshard_dirs():
-    # A rename that replaces or moves a directory homed on another shard
-    # than its parent is not yet done across shards: leofs answers EXDEV
-    # (Documentation/mds.md, "Cross-shard operations"). Either result is
-    # accepted here; anything else fails.
+    # Renames that replace or move a directory homed on another shard than
+    # its parent: the metadata servers' two-phase protocol.
     xs, ys = same_shard_dirs(1, other=True), same_shard_dirs(1)
     if not xs or not ys:
         return
     x, y = xs[0], ys[0]
-    for src, dst in ((y, x), (x, y)):
-        try:
-            os.rename(src, dst)
-            print("note: rename of directory %s (shard %d) over %s: done" % (
-                src, shard(dst), dst), flush=True)
-            os.mkdir(src)
-        except OSError as e:
-            check(e.errno == errno.EXDEV, "rename of a directory over one on another "
-                  "shard: %s" % errno.errorcode.get(e.errno))
-            print("note: rename of a directory over one homed on another shard: "
-                  "EXDEV (cross-shard rename is not done yet)", flush=True)
-    os.rmdir(x)
+    ino = os.stat(y).st_ino
+    os.rename(y, x)             # over an empty directory homed elsewhere
+    check(os.stat(x).st_ino == ino, "rename a directory over one on another shard")
+    expect_errno(errno.ENOENT, "source after a cross-shard directory rename", os.stat, y)
+    os.mkdir(y)
+    touch(y + "/f")
+    expect_errno(errno.ENOTEMPTY, "rename over a non-empty directory on another shard",
+                 os.rename, x, y)
+    os.rename(x, y + "/moved")  # into a directory homed on another shard
+    check(os.stat(y + "/moved").st_ino == ino and os.stat(y).st_nlink == 3,
+          "move a directory into one on another shard (ino, parent's nlink)")
+    expect_errno(errno.EINVAL, "move a directory into its own subtree across shards",
+                 os.rename, y, y + "/moved/sub")
+    os.rmdir(y + "/moved")
+    os.unlink(y + "/f")
     os.rmdir(y)
 
 
@@ -209,20 +209,22 @@ def sec_noreplace():
 
 
 def sec_rename_dirs():
-    # rename between directories: one local transaction on the same shard;
-    # across shards leofs answers EXDEV for now (Documentation/mds.md).
+    # rename between directories, on one shard or across shards
     touch("mv")
-    for sub in ["d", "rd3"]:
-        same = shard(".") == shard(sub)
-        try:
-            os.rename("mv", sub + "/mv")
-            check(same, "rename to another directory across shards: succeeded, "
-                  "leofs documents EXDEV")
-            os.rename(sub + "/mv", "mv")
-        except OSError as e:
-            check(not same and e.errno == errno.EXDEV,
-                  "rename to another directory (shards %d and %d): %s" % (
-                      shard("."), shard(sub), errno.errorcode.get(e.errno)))
+    ino = os.stat("mv").st_ino
+    others = same_shard_dirs(1, other=True)
+    for sub in ["d", "rd3"] + others:
+        os.rename("mv", sub + "/mv")
+        check(os.stat(sub + "/mv").st_ino == ino,
+              "rename to another directory (shards %d and %d)" % (shard("."), shard(sub)))
+        expect_errno(errno.ENOENT, "source after a rename to another directory",
+                     os.stat, "mv")
+        os.link(sub + "/mv", "mv-link")     # a link across directories
+        check(os.stat("mv-link").st_nlink == 2, "link count after a link across directories")
+        os.unlink("mv-link")
+        os.rename(sub + "/mv", "mv")
+    for o in others:
+        os.rmdir(o)
 
 
 def sec_link():
