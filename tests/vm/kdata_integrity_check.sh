@@ -11,7 +11,13 @@ set -u
 
 FSX=$LEOFS_SRC/build/tests/integration/fsx
 FSX_OPS=${KDATA_FSX_OPS:-20000}
-BIG_LAYOUTS=${KDATA_BIG_LAYOUTS:-all} # layouts with a 256 MiB file, or none
+# layouts with a 64 MiB file and with a 256 MiB file (all, none or names)
+LARGE_LAYOUTS=${KDATA_LARGE_LAYOUTS:-all}
+BIG_LAYOUTS=${KDATA_BIG_LAYOUTS:-all}
+has() { # LIST NAME
+	case " $1 " in *" all "* | *" $2 "*) return 0 ;; esac
+	return 1
+}
 [ -x "$FSX" ] || fail "$FSX is not built"
 kdata_cluster_start
 REF=/tmp/kdata-ref
@@ -27,13 +33,15 @@ for entry in "${KD_LAYOUTS[@]}"; do
 	layout_dir "$name" "$layout"
 	got=$(getfattr --only-values -n leofs.layout "$MNT/$name" 2>/dev/null)
 	echo "$name: $got"
-	for s in "${SIZES[@]}"; do
+	sizes=("${SIZES[@]}")
+	has "$LARGE_LAYOUTS" "$name" || unset "sizes[-1]"
+	for s in "${sizes[@]}"; do
 		cp "$REF/f$s" "$MNT/$name/f$s" || fail "$name: cp f$s"
 		cmp "$REF/f$s" "$MNT/$name/f$s" || fail "$name: f$s differs (cached)"
 	done
 	# 256 MiB, checked by its SHA-256 (no room for a second copy)
 	big=0
-	case " $BIG_LAYOUTS " in *" all "* | *" $name "*) big=1 ;; esac
+	has "$BIG_LAYOUTS" "$name" && big=1
 	if [ $big = 1 ]; then
 		head -c 256M /dev/urandom | tee "$MNT/$name/big" |
 			sha256sum > "$REF/big.sum" || fail "$name: writing 256 MiB"
@@ -42,7 +50,7 @@ for entry in "${KD_LAYOUTS[@]}"; do
 	dd if="$REF/f1048583" of="$MNT/$name/direct" bs=65536 oflag=direct \
 		status=none || fail "$name: O_DIRECT write"
 	drop_caches
-	for s in "${SIZES[@]}"; do
+	for s in "${sizes[@]}"; do
 		[ "$(stat -c %s "$MNT/$name/f$s")" = "$s" ] ||
 			fail "$name: f$s has size $(stat -c %s "$MNT/$name/f$s")"
 		cmp "$REF/f$s" "$MNT/$name/f$s" || fail "$name: f$s differs"
