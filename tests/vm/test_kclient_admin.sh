@@ -18,10 +18,10 @@ SYS=$(ls -d /sys/fs/leofs/* | head -n 1)
 id=$(basename "$SYS")
 "$ADMIN" client list || fail "client list"
 "$ADMIN" client list --json > /tmp/kc-list.json || fail "client list --json"
-$PY - "$id" "$LEOFS_MDS" "$(cat "$SYS/map_epoch")" < /tmp/kc-list.json <<'PY' || fail "client list JSON: $(cat /tmp/kc-list.json)"
+$PY - /tmp/kc-list.json "$id" "$LEOFS_MDS" "$(cat "$SYS/map_epoch")" <<'PY' || fail "client list JSON: $(cat /tmp/kc-list.json)"
 import json, sys
-mid, mds, epoch = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-d = json.load(sys.stdin)
+d = json.load(open(sys.argv[1]))
+mid, mds, epoch = int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 m = [x for x in d["mounts"] if x["mount_id"] == mid]
 assert len(d["mounts"]) == 1 and m, "one mount, id %d" % mid
 m = m[0]
@@ -33,12 +33,12 @@ assert any(c["address"] in mds for c in ready), (mds, ready)
 PY
 "$ADMIN" client show "$id" || fail "client show"
 "$ADMIN" client stats "$id" --json > /tmp/kc-stats.json || fail "client stats --json"
-$PY - "$(cat "$SYS/retries")" "$(cat "$SYS/reconnects")" < /tmp/kc-stats.json <<'PY' || fail "client stats JSON: $(cat /tmp/kc-stats.json)"
+$PY - /tmp/kc-stats.json "$(cat "$SYS/retries")" "$(cat "$SYS/reconnects")" <<'PY' || fail "client stats JSON: $(cat /tmp/kc-stats.json)"
 import json, sys
-d = json.load(sys.stdin)
+d = json.load(open(sys.argv[1]))
 m = d["mounts"][0]
 s = m["stats"]
-assert s["retries"] == int(sys.argv[1]) and s["reconnects"] == int(sys.argv[2]), s
+assert s["retries"] == int(sys.argv[2]) and s["reconnects"] == int(sys.argv[3]), s
 assert sum(s["rpcs"].values()) > 0, s["rpcs"]
 PY
 "$ADMIN" client show 9999 > /tmp/kc-err.out 2>&1 && fail "client show of an unknown mount succeeded"
