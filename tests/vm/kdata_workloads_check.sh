@@ -52,7 +52,14 @@ rsync -a $TREE/ "$MNT/w/rs/" || fail "rsync -a into the mount"
 drop_caches
 rsync -a "$MNT/w/rs/" /tmp/rs-back/ || fail "rsync -a out of the mount"
 sums() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum); }
-meta() { (cd "$1" && find . -printf '%y %m %s %T@ %l %p\n' | sort -k6); }
+# KDATA_RSYNC_LINK_TIMES=0 leaves symlinks' mtimes out: once in a CI run
+# a symlink kept its creation time instead of the one rsync set (not
+# reproduced since; see Documentation/kernel.md)
+link_times=${KDATA_RSYNC_LINK_TIMES:-1}
+meta() {
+	(cd "$1" && find . -printf '%y %m %s %T@ %l %p\n' | sort -k6) |
+		if [ "$link_times" = 1 ]; then cat; else awk '$1 == "l" { $4 = "-" } 1'; fi
+}
 [ "$(sums $TREE)" = "$(sums /tmp/rs-back)" ] || fail "rsync: contents differ"
 [ "$(meta $TREE)" = "$(meta /tmp/rs-back)" ] ||
 	fail "rsync: modes, sizes, times or links differ: $(diff <(meta $TREE) <(meta /tmp/rs-back) | head -n 5)"
