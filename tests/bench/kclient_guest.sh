@@ -21,6 +21,7 @@ layout_dir bench "pool=images scheme=ec k=4 m=1 unit=65536 count=1"
 
 truncate -s $((SEQ_MB * 2 + 256))M /tmp/kbench-ext4.img
 mkfs.ext4 -q -F /tmp/kbench-ext4.img || fail "mkfs.ext4"
+modprobe -a loop ext4 2> /dev/null
 mkdir -p "$EXT4"
 mount -o loop /tmp/kbench-ext4.img "$EXT4" || fail "mount ext4 on loop"
 trap 'umount "$EXT4" 2>/dev/null; kdata_cleanup' EXIT
