@@ -11,7 +11,9 @@ set -u
 
 FSX=$LEOFS_SRC/build/tests/integration/fsx
 FSX_OPS=${KDATA_FSX_OPS:-20000}
-# layouts with a 64 MiB file and with a 256 MiB file (all, none or names)
+# layouts checked, in this order (all, or names), and those with a 64 MiB
+# file and with a 256 MiB file (all, none or names)
+ONLY_LAYOUTS=${KDATA_LAYOUTS:-all}
 LARGE_LAYOUTS=${KDATA_LARGE_LAYOUTS:-all}
 BIG_LAYOUTS=${KDATA_BIG_LAYOUTS:-all}
 has() { # LIST NAME
@@ -19,6 +21,17 @@ has() { # LIST NAME
 	return 1
 }
 [ -x "$FSX" ] || fail "$FSX is not built"
+LAYOUTS=()
+if [ "$ONLY_LAYOUTS" = all ]; then
+	LAYOUTS=("${KD_LAYOUTS[@]}")
+else
+	for want in $ONLY_LAYOUTS; do
+		for entry in "${KD_LAYOUTS[@]}"; do
+			[ "${entry%%|*}" = "$want" ] && LAYOUTS+=("$entry")
+		done
+	done
+	[ ${#LAYOUTS[@]} -gt 0 ] || fail "KDATA_LAYOUTS names no layout: $ONLY_LAYOUTS"
+fi
 kdata_cluster_start
 REF=/tmp/kdata-ref
 mkdir -p $REF
@@ -27,7 +40,7 @@ for s in "${SIZES[@]}"; do
 	head -c "$s" /dev/urandom > "$REF/f$s"
 done
 
-for entry in "${KD_LAYOUTS[@]}"; do
+for entry in "${LAYOUTS[@]}"; do
 	name=${entry%%|*}
 	layout=${entry#*|}
 	layout_dir "$name" "$layout"
@@ -87,7 +100,7 @@ done
 umount "$MNT" || fail "umount"
 mount -t leofs -o timeo=5,retrans=1 "127.0.0.1:$MPORT:/" "$MNT" || fail "remount"
 SYS=$(ls -d /sys/fs/leofs/* | head -n 1)
-for entry in "${KD_LAYOUTS[@]}"; do
+for entry in "${LAYOUTS[@]}"; do
 	name=${entry%%|*}
 	for s in "${SIZES[@]}"; do
 		[ "$s" = 67108864 ] && continue
