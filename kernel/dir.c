@@ -56,6 +56,7 @@ static struct dentry *leofs_lookup(struct inode *dir, struct dentry *dentry,
 	struct leofs_attr_reply r;
 	struct leofs_reply raw;
 	struct inode *inode;
+	u64 stamp;
 	int ret;
 
 	if (dentry->d_name.len > LEOFS_NAME_MAX)
@@ -65,6 +66,7 @@ static struct dentry *leofs_lookup(struct inode *dir, struct dentry *dentry,
 		d_add(dentry, NULL);
 		return NULL;
 	}
+	stamp = leofs_attr_stamp(dir->i_sb);
 	ret = leofs_lookup_rpc(dir, dentry, &r, &raw);
 	if (ret == -ENOENT) {
 		leofs_reply_free(&raw);
@@ -72,7 +74,7 @@ static struct dentry *leofs_lookup(struct inode *dir, struct dentry *dentry,
 		d_add(dentry, NULL);
 		return NULL;
 	}
-	inode = ret ? ERR_PTR(ret) : leofs_iget(dir->i_sb, &r.attr);
+	inode = ret ? ERR_PTR(ret) : leofs_iget(dir->i_sb, &r.attr, stamp);
 	leofs_reply_free(&raw);
 	if (IS_ERR(inode))
 		return ERR_CAST(inode);
@@ -91,6 +93,7 @@ static int leofs_d_revalidate(struct dentry *dentry, unsigned int flags)
 	struct dentry *parent;
 	struct inode *dir, *inode;
 	unsigned long timeout;
+	u64 stamp;
 	int ret, valid;
 
 	if (flags & LOOKUP_RCU) {
@@ -113,6 +116,7 @@ static int leofs_d_revalidate(struct dentry *dentry, unsigned int flags)
 	}
 
 	inode = d_inode(dentry);
+	stamp = leofs_attr_stamp(dir->i_sb);
 	ret = leofs_lookup_rpc(dir, dentry, &r, &raw);
 	if (ret == -ENOENT) {
 		valid = !inode; /* still absent */
@@ -122,7 +126,7 @@ static int leofs_d_revalidate(struct dentry *dentry, unsigned int flags)
 		   (inode->i_mode & S_IFMT) != (r.attr.mode & LEOFS_S_IFMT)) {
 		valid = 0; /* the name now leads elsewhere */
 	} else {
-		leofs_inode_refresh(inode, &r.attr);
+		leofs_inode_refresh(inode, &r.attr, stamp);
 		valid = 1;
 	}
 	leofs_reply_free(&raw);
@@ -140,8 +144,9 @@ const struct dentry_operations leofs_dentry_ops = {
 static int leofs_instantiate(struct inode *dir, struct dentry *dentry,
 			     const struct leofs_attr *a)
 {
-	struct inode *inode = leofs_iget(dir->i_sb, a);
+	struct inode *inode;
 
+	inode = leofs_iget(dir->i_sb, a, LEOFS_ATTR_CHANGED);
 	if (IS_ERR(inode))
 		return PTR_ERR(inode);
 	leofs_inode_invalidate(dir);
@@ -297,7 +302,7 @@ static int leofs_link(struct dentry *old_dentry, struct inode *dir,
 		     (r.attr.mode & LEOFS_S_IFMT) != (inode->i_mode & S_IFMT)))
 		ret = -EIO;
 	if (!ret) {
-		leofs_inode_refresh(inode, &r.attr);
+		leofs_inode_refresh(inode, &r.attr, LEOFS_ATTR_CHANGED);
 		leofs_inode_invalidate(dir);
 		ihold(inode);
 		leofs_dentry_stamp(dentry);

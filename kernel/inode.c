@@ -45,6 +45,7 @@ struct inode *leofs_alloc_inode(struct super_block *sb)
 	li->generation = 0;
 	li->attr_time = 0;
 	li->attr_timeout = 0;
+	li->attr_version = 0;
 	memset(&li->layout, 0, sizeof(li->layout));
 	mutex_init(&li->io_mutex);
 	li->data_flags = 0;
@@ -101,34 +102,45 @@ static void leofs_ac_bounds(struct inode *inode, unsigned long *min,
 }
 
 /*
- * Applies attributes from the server. The timeout adapts: it doubles
+ * Applies attributes from the server, unless they were read before a
+ * change this client applied since (stamp: see leofs_attr_stamp()).
+ * While this client holds writes the MDS has not seen, its own size and
+ * mtime are newer than the MDS's and stay. The timeout adapts: it doubles
  * (up to the maximum) while the inode does not change, and drops back to
  * the minimum when it does.
  */
-void leofs_inode_refresh(struct inode *inode, const struct leofs_attr *a)
+void leofs_inode_refresh(struct inode *inode, const struct leofs_attr *a,
+			 u64 stamp)
 {
 	struct leofs_inode *li = LEOFS_I(inode);
 	struct timespec64 mtime = leofs_ts(&a->mtime);
 	struct timespec64 ctime = leofs_ts(&a->ctime);
 	unsigned long min, max;
-	bool changed;
+	bool changed, local;
 
+	local = S_ISREG(inode->i_mode) && leofs_has_local_writes(inode);
+	spin_lock(&inode->i_lock);
+	if (stamp == LEOFS_ATTR_CHANGED) {
+		local = false; /* the server applied what this client asked */
+		li->attr_version = (u64)atomic64_inc_return(
+			&LEOFS_FS(inode->i_sb)->attr_version);
+	} else if (li->attr_version > stamp) {
+		spin_unlock(&inode->i_lock);
+		return; /* older than what this client changed since */
+	}
 	changed = !timespec64_equal(&inode->i_mtime, &mtime) ||
 		  !timespec64_equal(&inode->i_ctime, &ctime) ||
 		  i_size_read(inode) != (loff_t)a->size;
-
-	spin_lock(&inode->i_lock);
 	inode->i_mode = (inode->i_mode & S_IFMT) | (a->mode & LEOFS_S_PERM);
 	set_nlink(inode, a->nlink);
 	inode->i_uid = make_kuid(&init_user_ns, a->uid);
 	inode->i_gid = make_kgid(&init_user_ns, a->gid);
 	inode->i_atime = leofs_ts(&a->atime);
-	inode->i_mtime = mtime;
+	if (!local || timespec64_compare(&mtime, &inode->i_mtime) > 0)
+		inode->i_mtime = mtime;
 	inode->i_ctime = ctime;
 	inode->i_blocks = a->blocks;
-	/* a size this client has not committed yet is newer than the MDS's */
-	if (!S_ISREG(inode->i_mode) || a->size >= i_size_read(inode) ||
-	    !leofs_has_local_writes(inode))
+	if (!local || a->size >= i_size_read(inode))
 		i_size_write(inode, min_t(u64, a->size, MAX_LFS_FILESIZE));
 	li->generation = a->generation;
 	li->layout = a->layout;
@@ -142,9 +154,12 @@ void leofs_inode_refresh(struct inode *inode, const struct leofs_attr *a)
 	spin_unlock(&inode->i_lock);
 }
 
+/* Changed on the server by this client: fetch the attributes again. */
 void leofs_inode_invalidate(struct inode *inode)
 {
 	spin_lock(&inode->i_lock);
+	LEOFS_I(inode)->attr_version = (u64)atomic64_inc_return(
+		&LEOFS_FS(inode->i_sb)->attr_version);
 	LEOFS_I(inode)->attr_timeout = 0;
 	LEOFS_I(inode)->attr_time = jiffies - 1;
 	spin_unlock(&inode->i_lock);
@@ -175,7 +190,8 @@ static int leofs_iget_set(struct inode *inode, void *data)
 }
 
 /* The inode for attributes a server sent, checked before use. */
-struct inode *leofs_iget(struct super_block *sb, const struct leofs_attr *a)
+struct inode *leofs_iget(struct super_block *sb, const struct leofs_attr *a,
+			 u64 stamp)
 {
 	struct inode *inode;
 	u64 ino = a->ino;
@@ -197,7 +213,7 @@ struct inode *leofs_iget(struct super_block *sb, const struct leofs_attr *a)
 			iput(inode);
 			return ERR_PTR(-ESTALE);
 		}
-		leofs_inode_refresh(inode, a);
+		leofs_inode_refresh(inode, a, stamp);
 		return inode;
 	}
 
@@ -221,7 +237,7 @@ struct inode *leofs_iget(struct super_block *sb, const struct leofs_attr *a)
 		init_special_inode(inode, inode->i_mode, 0);
 		break;
 	}
-	leofs_inode_refresh(inode, a);
+	leofs_inode_refresh(inode, a, LEOFS_ATTR_CHANGED);
 	unlock_new_inode(inode);
 	return inode;
 }
@@ -232,11 +248,13 @@ int leofs_revalidate_attrs(struct inode *inode, bool force)
 	struct leofs_ino_req m = { .ino = LEOFS_I(inode)->ino };
 	struct leofs_attr_reply r;
 	struct leofs_reply raw;
+	u64 stamp;
 	int ret;
 
 	if (!force && leofs_attrs_fresh(inode))
 		return 0;
 	leofs_fill_creds(&m.creds);
+	stamp = leofs_attr_stamp(inode->i_sb);
 	ret = leofs_mds_call(fsi, m.ino, LEOFS_OP_GETATTR, &m, sizeof(m), &r,
 			     sizeof(r), &raw);
 	if (!ret) {
@@ -245,7 +263,7 @@ int leofs_revalidate_attrs(struct inode *inode, bool force)
 		    !leofs_mode_valid(r.attr.mode))
 			ret = -ESTALE;
 		else
-			leofs_inode_refresh(inode, &r.attr);
+			leofs_inode_refresh(inode, &r.attr, stamp);
 	}
 	leofs_reply_free(&raw);
 	return ret;
@@ -338,7 +356,8 @@ int leofs_setattr(struct user_namespace *ns, struct dentry *dentry,
 		    (r.attr.mode & LEOFS_S_IFMT) != (inode->i_mode & S_IFMT)) {
 			ret = -EIO;
 		} else {
-			leofs_inode_refresh(inode, &r.attr);
+			leofs_inode_refresh(inode, &r.attr,
+					    LEOFS_ATTR_CHANGED);
 		}
 	}
 	leofs_reply_free(&raw);

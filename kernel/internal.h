@@ -151,6 +151,9 @@ struct leofs_fs_info {
 	struct leofs_pg_table *pgt[LEOFS_PGT_CACHE];
 	unsigned int pgt_next; /* the entry replaced next */
 
+	/* bumped by every change of an inode's attributes (inode.c) */
+	atomic64_t attr_version;
+
 	struct kobject kobj; /* sysfs.c */
 	struct completion kobj_unregister;
 	struct dentry *debugfs; /* debugfs.c */
@@ -359,6 +362,7 @@ struct leofs_inode {
 	u64 generation;
 	unsigned long attr_time; /* jiffies when attributes were fetched */
 	unsigned long attr_timeout; /* jiffies they stay valid */
+	u64 attr_version; /* fsi->attr_version at the last change applied */
 	struct leofs_layout layout;
 	struct mutex io_mutex; /* one sender of stripes at a time */
 	unsigned long data_flags; /* LEOFS_DATA_* bits */
@@ -388,8 +392,21 @@ int leofs_inode_cache_init(void);
 void leofs_inode_cache_exit(void);
 struct inode *leofs_alloc_inode(struct super_block *sb);
 void leofs_free_inode(struct inode *inode);
-struct inode *leofs_iget(struct super_block *sb, const struct leofs_attr *a);
-void leofs_inode_refresh(struct inode *inode, const struct leofs_attr *a);
+/*
+ * Attributes from a reply are applied with the stamp leofs_attr_stamp()
+ * gave before the request was sent, or with LEOFS_ATTR_CHANGED for the
+ * reply to a change this client made; a read's reply older than a change
+ * applied meanwhile is dropped.
+ */
+#define LEOFS_ATTR_CHANGED U64_MAX
+static inline u64 leofs_attr_stamp(struct super_block *sb)
+{
+	return (u64)atomic64_read(&LEOFS_FS(sb)->attr_version);
+}
+struct inode *leofs_iget(struct super_block *sb, const struct leofs_attr *a,
+			 u64 stamp);
+void leofs_inode_refresh(struct inode *inode, const struct leofs_attr *a,
+			 u64 stamp);
 void leofs_inode_invalidate(struct inode *inode);
 int leofs_revalidate_attrs(struct inode *inode, bool force);
 int leofs_getattr(struct user_namespace *ns, const struct path *path,

@@ -36,7 +36,7 @@ int leofs_commit_size(struct inode *inode)
 		     (r.attr.mode & LEOFS_S_IFMT) != LEOFS_S_IFREG))
 		ret = -EIO;
 	if (!ret)
-		leofs_inode_refresh(inode, &r.attr);
+		leofs_inode_refresh(inode, &r.attr, LEOFS_ATTR_CHANGED);
 	else
 		set_bit(LEOFS_DATA_DIRTY, &li->data_flags);
 	leofs_reply_free(&raw);

@@ -181,7 +181,7 @@ static int leofs_fill_super(struct super_block *sb, struct fs_context *fc)
 	if (!ret && ((r.attr.mode & LEOFS_S_IFMT) != LEOFS_S_IFDIR ||
 		     r.attr.ino != LEOFS_ROOT_INO))
 		ret = -EIO;
-	root = ret ? ERR_PTR(ret) : leofs_iget(sb, &r.attr);
+	root = ret ? ERR_PTR(ret) : leofs_iget(sb, &r.attr, LEOFS_ATTR_CHANGED);
 	leofs_reply_free(&raw);
 	if (IS_ERR(root)) {
 		errorfc(fc, "cannot get the root directory: error %ld",

@@ -22,6 +22,9 @@
  *	badmap		a MAP_GET reply carrying a malformed map
  *	stall		never answer
  *	close		close the connection
+ *	late		hold a GETATTR or LOOKUP reply of an inode other than
+ *			the root (with its attributes as they are now) and
+ *			send it 0.5 s after the next request's answer
  * The misbehaviour happens on the first COUNT (default 1) requests with
  * TRIGGER-OPCODE (a name such as LOOKUP or HELLO; default LOOKUP); all
  * other requests are answered properly. Prints "ready" once listening.
@@ -617,6 +620,36 @@ static int serve(int fd, const struct leofs_frame_hdr *h, const u8 *body)
 
 static u8 in[LEOFS_FRAME_HDR_SIZE + 262144];
 
+/* mode late: a GETATTR or LOOKUP answer held back */
+static struct leofs_frame_hdr held_hdr;
+static struct leofs_attr_reply held_attr;
+static int held;
+
+static int hold(int fd, const struct leofs_frame_hdr *h, const u8 *body)
+{
+	size_t sz = leofs_msg_struct_size(h->opcode, false);
+	const struct node *n = NULL;
+
+	if (!sz || sz > sizeof(rq) ||
+	    leofs_msg_decode(h->opcode, false, &rq, sz, body, h->body_len))
+		return reply_status(fd, h, LEOFS_S_BADMSG);
+	if (h->opcode == LEOFS_OP_GETATTR)
+		n = node_by_ino(rq.ino.ino);
+	else if (h->opcode == LEOFS_OP_LOOKUP)
+		n = node_by_name(rq.name.parent, rq.name.name.data,
+				 rq.name.name.len);
+	if (!n || n->ino == ROOT_INO)
+		return serve(fd, h, body);
+	fprintf(stderr, "kfake: holding the %s reply\n",
+		leofs_op_name(h->opcode));
+	memset(&held_attr, 0, sizeof(held_attr));
+	fill_attr(n, &held_attr.attr);
+	held_hdr = *h;
+	held = 1;
+	remaining--;
+	return 0;
+}
+
 static void handle_conn(int fd)
 {
 	size_t have = 0;
@@ -646,11 +679,21 @@ static void handle_conn(int fd)
 			return;
 		}
 		if (h.opcode == trigger && remaining > 0 &&
-		    strcmp(mode, "ok")) {
+		    !strcmp(mode, "late") && !held) {
+			ret = hold(fd, &h, in + LEOFS_FRAME_HDR_SIZE);
+		} else if (h.opcode == trigger && remaining > 0 &&
+			   strcmp(mode, "ok") && strcmp(mode, "late")) {
 			remaining--;
 			ret = misbehave(fd, &h);
 		} else {
 			ret = serve(fd, &h, in + LEOFS_FRAME_HDR_SIZE);
+			if (!ret && held) {
+				held = 0;
+				usleep(500000);
+				fprintf(stderr, "kfake: sending the held reply\n");
+				ret = reply(fd, &held_hdr, &held_attr,
+					    sizeof(held_attr));
+			}
 		}
 		if (ret)
 			return;
