@@ -256,6 +256,29 @@ int mds_xpeer_prepare(struct mds_engine *eng, const struct mds_xprep *p,
 /* -EINVAL if directory dir is anc or lies below it, across shards. */
 int mds_xwalk(struct mds_engine *eng, u64 dir, u64 anc);
 
+/*
+ * The directory-move record (xmove.c), on the root directory's shard:
+ * every rename moving a directory to another parent bumps gen; owner is
+ * the intent holding it between its prepare and its commit (0: none).
+ */
+#define MDS_XMOVE_SHARD 0 /* the root directory's shard */
+
+struct mds_dirmove {
+	u64 gen;
+	u64 owner;
+};
+
+/* The generation, on MDS_XMOVE_SHARD served here; -EBUSY while held. */
+int mds_xmove_peek(struct mds_engine *eng, u64 *gen);
+/* DIRMOVE prepare: takes the record if gen is still current (-EBUSY). */
+int mds_xmove_hold(MDB_txn *txn, struct mds_shard *sh, u64 intent, u64 gen);
+/* DIRMOVE commit (bumps gen) or abort; nothing if intent holds nothing. */
+int mds_xmove_release(MDB_txn *txn, struct mds_shard *sh, u64 intent,
+		      bool commit);
+/* A move within MDS_XMOVE_SHARD: check (-EINPROGRESS while held), bump. */
+int mds_xmove_check(MDB_txn *txn, struct mds_shard *sh, struct mds_dirmove *dm);
+int mds_xmove_bump(MDB_txn *txn, struct mds_shard *sh, struct mds_dirmove *dm);
+
 /* The operations (xdir.c, xlink.c, xrename.c); 1: within one shard. */
 int mds_xmkdir(struct mds_engine *eng, const struct mds_creds *cr,
 	       const struct mds_req *req, u64 parent, const char *name,

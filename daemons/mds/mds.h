@@ -225,12 +225,14 @@ enum mds_xshard_op {
 	MDS_XSHARD_ENTRY = 5, /* set, replace or remove a directory entry */
 	MDS_XSHARD_PROBE = 6, /* read: a directory and one of its entries */
 	MDS_XSHARD_WALK = 7, /* read: is a directory below another one */
+	MDS_XSHARD_DIRMOVE = 8, /* hold the directory-move generation */
+	MDS_XSHARD_MOVEGEN = 9, /* read: the directory-move generation */
 };
 
 #define MDS_XSHARD_SLOTS 8 /* actions of one intent */
 
 struct mds_xprep {
-	u64 intent; /* 0 with PROBE and WALK */
+	u64 intent; /* 0 with PROBE, WALK and MOVEGEN */
 	u16 shard; /* the participant */
 	u32 op; /* enum mds_xshard_op */
 	u32 slot; /* the action's index within the intent */
@@ -241,7 +243,8 @@ struct mds_xprep {
 	u32 uid;
 	u32 gid;
 	struct mds_layout layout;
-	u64 expect; /* ENTRY: the entry's current inode (0: none) */
+	u64 expect; /* ENTRY: the entry's current inode (0: none);
+		     * DIRMOVE: the generation read (MOVEGEN) */
 	u8 type; /* ENTRY: the new entry's type (DT_*) */
 	s32 delta; /* NLINK, ENTRY: link count change, -1..1 */
 	const char *name; /* ENTRY, PROBE */
@@ -250,9 +253,11 @@ struct mds_xprep {
 
 /* A participant's answer. */
 struct mds_xans {
-	struct mds_attr attr; /* the inode; ENTRY, PROBE: the directory */
+	struct mds_attr attr; /* the inode; ENTRY, PROBE: the directory;
+			       * DIRMOVE, MOVEGEN: the root */
 	u64 entry_ino; /* PROBE: the entry's inode (0: none); WALK: the next
-			* ancestor, on a shard not served there (0: none) */
+			* ancestor, on a shard not served there (0: none);
+			* MOVEGEN: the generation */
 	u8 entry_type;
 };
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * On-disk encodings of the engine's values: inode records, layouts and
- * attributes, all little-endian with fixed offsets (Documentation/mds.md).
+ * On-disk encodings of the engine's values: inode records, layouts,
+ * attributes and the directory-move record, all little-endian with fixed
+ * offsets (Documentation/mds.md).
  */
 #include "record.h"
 
@@ -87,6 +88,23 @@ int mds_inode_decode(u64 ino, const void *val, size_t len, struct mds_inode *in)
 	in->parent = get_unaligned_le64(p + 8);
 	in->next_cookie = get_unaligned_le64(p + 16);
 	mds_layout_decode(p + 24, &in->layout);
+	return 0;
+}
+
+void mds_dirmove_encode(const struct mds_dirmove *dm, u8 *buf)
+{
+	put_unaligned_le64(dm->gen, buf);
+	put_unaligned_le64(dm->owner, buf + 8);
+}
+
+int mds_dirmove_decode(const void *val, size_t len, struct mds_dirmove *dm)
+{
+	const u8 *p = val;
+
+	if (len != MDS_DIRMOVE_REC_SIZE)
+		return -EUCLEAN;
+	dm->gen = get_unaligned_le64(p);
+	dm->owner = get_unaligned_le64(p + 8);
 	return 0;
 }
 

@@ -18,12 +18,18 @@
 /* delq value: kind 4, ino 8, size 8, layout */
 #define MDS_DELQ_REC_SIZE (20 + MDS_LAYOUT_REC_SIZE)
 
+/* the directory-move record (xmove.c): generation 8, owner 8 */
+#define MDS_DIRMOVE_REC_SIZE 16
+
 u8 *mds_layout_encode(const struct mds_layout *l, u8 *p);
 const u8 *mds_layout_decode(const u8 *p, struct mds_layout *l);
 void mds_inode_encode(const struct mds_inode *in, u8 *buf);
 /* -EUCLEAN if the record is not one this version wrote. */
 int mds_inode_decode(u64 ino, const void *val, size_t len,
 		     struct mds_inode *in);
+void mds_dirmove_encode(const struct mds_dirmove *dm, u8 *buf);
+/* -EUCLEAN if the record is not one this version wrote. */
+int mds_dirmove_decode(const void *val, size_t len, struct mds_dirmove *dm);
 void mds_attr_encode(const struct mds_attr *a, u8 *buf);
 void mds_attr_decode(const u8 *buf, struct mds_attr *a);
 

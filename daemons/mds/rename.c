@@ -2,7 +2,9 @@
 /*
  * rename(2) within one shard, with RENAME_NOREPLACE and RENAME_EXCHANGE
  * (xrename.c: across shards). Every POSIX check is made before the first
- * write.
+ * write. A directory moving to another parent is serialized with every
+ * other such move through the record of the root's shard (xmove.c): here
+ * on that shard, through xrename.c on the others.
  */
 #include "record.h"
 
@@ -45,7 +47,8 @@ static int rename_apply(struct mds_shard *sh, MDB_txn *txn, struct mds_op *op)
 	bool same = a->op == a->np, exchange = a->flags & MDS_RENAME_EXCHANGE;
 	struct mds_inode odir, ndir, src, dst, *od = &odir, *nd;
 	struct mds_dentry ode, nde;
-	bool exists;
+	struct mds_dirmove dm;
+	bool exists, moves;
 	int rc;
 
 	rc = mds_dir_get(txn, sh, cr, a->op, MAY_WRITE | MAY_EXEC, od);
@@ -123,7 +126,22 @@ static int rename_apply(struct mds_shard *sh, MDB_txn *txn, struct mds_op *op)
 			return -EMLINK;
 	}
 
+	moves = !same && (S_ISDIR(src.mode) || (exchange && S_ISDIR(dst.mode)));
+	if (moves) {
+		/* serialized with every other directory move (xmove.c) */
+		if (sh->id != MDS_XMOVE_SHARD)
+			return -EXDEV;
+		rc = mds_xmove_check(txn, sh, &dm);
+		if (rc)
+			return rc;
+	}
+
 	/* writes */
+	if (moves) {
+		rc = mds_xmove_bump(txn, sh, &dm);
+		if (rc)
+			return rc;
+	}
 	mds_now(&src.ctime);
 	if (exchange) {
 		dst.ctime = src.ctime;

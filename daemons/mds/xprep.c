@@ -9,7 +9,8 @@
  * nothing else changes it meanwhile. Both steps are idempotent per intent;
  * an aborted intent leaves a tombstone (key: intent alone) so that a late
  * prepare is refused. Conflicts (a lock held, an entry changed since the
- * coordinator read it) are -EBUSY: the coordinator tries again.
+ * coordinator read it, a directory moved since it read the directory-move
+ * generation) are -EBUSY: the coordinator tries again.
  */
 #include "record.h"
 
@@ -278,6 +279,11 @@ static int prepare_apply(struct mds_shard *sh, MDB_txn *txn, struct mds_op *op)
 	case MDS_XSHARD_ENTRY:
 		rc = prep_entry(txn, sh, p, &in);
 		break;
+	case MDS_XSHARD_DIRMOVE:
+		rc = mds_inode_get(txn, sh, MDS_ROOT_INO, &in);
+		if (!rc)
+			rc = mds_xmove_hold(txn, sh, p->intent, p->expect);
+		break;
 	default:
 		rc = -EINVAL;
 	}
@@ -287,6 +293,8 @@ static int prepare_apply(struct mds_shard *sh, MDB_txn *txn, struct mds_op *op)
 	r.op = p->op;
 	r.state = XPREP_PREPARED;
 	r.ino = p->op == MDS_XSHARD_MKDIR ? in.ino : p->ino;
+	if (p->op == MDS_XSHARD_DIRMOVE)
+		r.ino = MDS_ROOT_INO; /* the answer's inode */
 	r.parent = p->parent;
 	r.expect = p->expect;
 	r.delta = p->delta;
@@ -294,7 +302,7 @@ static int prepare_apply(struct mds_shard *sh, MDB_txn *txn, struct mds_op *op)
 	r.len = p->len;
 	if (p->len)
 		memcpy(r.name, p->name, p->len);
-	rc = mds_inode_put(txn, sh, &in);
+	rc = p->op == MDS_XSHARD_DIRMOVE ? 0 : mds_inode_put(txn, sh, &in);
 	if (!rc)
 		rc = xrec_put(txn, sh, p->intent, (int)p->slot, &r);
 	if (rc)
@@ -337,12 +345,14 @@ static int commit_entry(MDB_txn *txn, struct mds_shard *sh,
 }
 
 /* Commits or aborts one prepared action. */
-static int finish_one(MDB_txn *txn, struct mds_shard *sh,
+static int finish_one(MDB_txn *txn, struct mds_shard *sh, u64 intent,
 		      const struct xprep_rec *r, bool commit)
 {
 	struct mds_inode in;
 	int rc;
 
+	if (r->op == MDS_XSHARD_DIRMOVE)
+		return mds_xmove_release(txn, sh, intent, commit);
 	rc = mds_inode_get(txn, sh,
 			   r->op == MDS_XSHARD_ENTRY ? r->parent : r->ino, &in);
 	if (rc == -ESTALE)
@@ -400,7 +410,7 @@ static int finish_apply(struct mds_shard *sh, MDB_txn *txn, struct mds_op *op)
 	if (rc != -ENOENT)
 		return rc;
 	while (!(rc = xrec_first(txn, sh, a->intent, &slot, &r))) {
-		rc = finish_one(txn, sh, &r, a->commit);
+		rc = finish_one(txn, sh, a->intent, &r, a->commit);
 		if (!rc)
 			rc = xrec_del(txn, sh, a->intent, slot);
 		if (rc)
@@ -496,6 +506,9 @@ static bool on_shard(const struct mds_xprep *p)
 	case MDS_XSHARD_ENTRY:
 	case MDS_XSHARD_PROBE:
 		return mds_ino_shard(p->parent) == p->shard;
+	case MDS_XSHARD_DIRMOVE:
+	case MDS_XSHARD_MOVEGEN:
+		return p->shard == MDS_XMOVE_SHARD;
 	default:
 		return mds_ino_shard(p->ino) == p->shard;
 	}
@@ -515,12 +528,13 @@ int mds_xprep_prepare(struct mds_engine *eng, const struct mds_xprep *p,
 		[MDS_XSHARD_NLINK] = "nlink-peer-prepared",
 		[MDS_XSHARD_MOVED] = "moved-peer-prepared",
 		[MDS_XSHARD_ENTRY] = "entry-peer-prepared",
+		[MDS_XSHARD_DIRMOVE] = "dirmove-peer-prepared",
 	};
 	struct mds_op op;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (p->op < MDS_XSHARD_MKDIR || p->op > MDS_XSHARD_WALK ||
+	if (p->op < MDS_XSHARD_MKDIR || p->op > MDS_XSHARD_MOVEGEN ||
 	    p->slot >= MDS_XSHARD_SLOTS || p->delta < -1 || p->delta > 1 ||
 	    p->len > MDS_NAME_MAX)
 		return -EINVAL;
@@ -531,6 +545,10 @@ int mds_xprep_prepare(struct mds_engine *eng, const struct mds_xprep *p,
 	}
 	if (!on_shard(p))
 		return -EINVAL;
+	if (p->op == MDS_XSHARD_MOVEGEN) {
+		rc = mds_xmove_peek(eng, &out->entry_ino);
+		return rc ? rc : mds_getattr(eng, MDS_ROOT_INO, &out->attr);
+	}
 	if (is_read(p->op))
 		return probe(eng, p, out);
 	rc = mds_run(eng, mds_ino_make(p->shard, 0), NULL, NULL, MDS_OP_OTHER,

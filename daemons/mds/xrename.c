@@ -7,7 +7,10 @@
  * drops a link or removes the empty directory (NLINK, RMDIR; MOVED with
  * RENAME_EXCHANGE). Each of them may be the coordinator's own shard, whose
  * part is then written in its commit. The loop check of a directory that
- * moves walks the new parent's ancestors across shards.
+ * moves walks the new parent's ancestors across shards; the directory-move
+ * record (DIRMOVE, xmove.c) makes sure no other directory moved meanwhile.
+ * A directory moving within one shard other than the root's also comes
+ * here, with DIRMOVE as its only participant.
  */
 #include "record.h"
 
@@ -21,6 +24,8 @@ struct xren {
 	u16 c, n; /* the old and new parent's shards */
 	struct mds_dentry ode, nde; /* nde.ino 0: no target */
 	bool same, exchange, exists, srcdir, dstdir;
+	bool moves; /* a directory goes to another parent */
+	u64 movegen; /* the directory-move generation its loop check saw */
 	int sslot, dslot, nslot; /* actions, or -1 */
 };
 
@@ -96,10 +101,22 @@ static int rename_plan(struct mds_engine *eng, const struct mds_creds *cr,
 	if (r->exists && !r->exchange && r->srcdir != r->dstdir)
 		return r->srcdir ? -ENOTDIR : -EISDIR;
 
+	r->moves = !r->same && (r->srcdir || (r->exchange && r->dstdir));
 	local = r->n == r->c && mds_ino_shard(r->ode.ino) == r->c &&
 		(!r->exists || mds_ino_shard(r->nde.ino) == r->c);
-	if (local && !r->force)
+	/* moving a directory needs the record of the root's shard */
+	if (local && !r->force && (!r->moves || r->c == MDS_XMOVE_SHARD))
 		return 1;
+	if (r->moves) {
+		/* read before the loop check, checked again at prepare */
+		memset(&p, 0, sizeof(p));
+		p.op = MDS_XSHARD_MOVEGEN;
+		p.shard = MDS_XMOVE_SHARD;
+		rc = mds_xpeer_prepare(eng, &p, &a);
+		if (rc)
+			return rc;
+		r->movegen = a.entry_ino;
+	}
 	/* a directory that moves must not go below itself */
 	if (!r->same && r->srcdir) {
 		rc = mds_xwalk(eng, r->np, r->ode.ino);
@@ -212,7 +229,7 @@ static int rename_begin(struct mds_shard *sh, MDB_txn *txn, struct mds_xrun *x,
 	struct xren_state v;
 	struct mds_xprep *p;
 	u16 s = mds_ino_shard(r->ode.ino), d = mds_ino_shard(r->nde.ino);
-	int rc;
+	int rc, slot;
 
 	r->sslot = r->dslot = r->nslot = -1;
 	if (r->n != r->c) {
@@ -240,6 +257,10 @@ static int rename_begin(struct mds_shard *sh, MDB_txn *txn, struct mds_xrun *x,
 				    &r->dslot);
 			p->delta = -1;
 		}
+	}
+	if (r->moves) {
+		p = add_act(x, MDS_XSHARD_DIRMOVE, MDS_XMOVE_SHARD, 0, &slot);
+		p->expect = r->movegen;
 	}
 	rc = validate(sh, txn, x, op->cr, &v, false);
 	if (rc)

@@ -229,25 +229,37 @@ static int intent_forget(struct mds_engine *eng, u64 id)
 		       &op);
 }
 
-/* The distinct participant shards of x's actions. */
+/*
+ * The distinct participant shards of x's actions; the shard of the
+ * directory-move record last, so that the generation moves only once every
+ * other participant committed (a moved directory's new parent included).
+ */
 static void peers_of(const struct mds_xrun *x, struct xintent *in)
 {
 	u32 i, j;
 
 	in->nr = 0;
 	for (i = 0; i < x->nr; i++) {
+		if (x->act[i].shard == MDS_XMOVE_SHARD)
+			continue;
 		for (j = 0; j < in->nr; j++)
 			if (in->peers[j] == x->act[i].shard)
 				break;
 		if (j == in->nr)
 			in->peers[in->nr++] = x->act[i].shard;
 	}
+	for (i = 0; i < x->nr; i++)
+		if (x->act[i].shard == MDS_XMOVE_SHARD) {
+			in->peers[in->nr++] = MDS_XMOVE_SHARD;
+			break;
+		}
 }
 
 /*
  * Commits or aborts the intent at every participant, then drops it; if a
- * participant does not answer, recovery does the rest. 1: a participant
- * stopped (tests), else 0 or the first error.
+ * participant does not answer, recovery does the rest. A commit reaches
+ * the last participant only after every other one answered (peers_of()).
+ * 1: a participant stopped (tests), else 0 or the first error.
  */
 static int finish_all(struct mds_engine *eng, const struct xintent *in,
 		      bool commit, const char *step)
@@ -256,6 +268,8 @@ static int finish_all(struct mds_engine *eng, const struct xintent *in,
 	int rc, err = 0;
 
 	for (i = 0; i < in->nr; i++) {
+		if (commit && err && i == in->nr - 1)
+			break;
 		rc = peer_finish(eng, in->peers[i], in->id, commit);
 		if (rc == -EINTR)
 			return 1;

@@ -543,12 +543,14 @@ struct leofs_target_statfs_reply {
 #define LEOFS_XSHARD_ENTRY	5	/* set, replace or remove an entry */
 #define LEOFS_XSHARD_PROBE	6	/* read: a directory and one entry */
 #define LEOFS_XSHARD_WALK	7	/* read: ancestors of a directory */
-#define LEOFS_XSHARD_OP_MAX	LEOFS_XSHARD_WALK
+#define LEOFS_XSHARD_DIRMOVE	8	/* hold the directory-move generation */
+#define LEOFS_XSHARD_MOVEGEN	9	/* read: the directory-move generation */
+#define LEOFS_XSHARD_OP_MAX	LEOFS_XSHARD_MOVEGEN
 
 #define LEOFS_XSHARD_SLOTS	8	/* actions of one intent */
 
 struct leofs_xshard_prepare_req {
-	u64 intent;		/* 0 with PROBE and WALK */
+	u64 intent;		/* 0 with PROBE, WALK and MOVEGEN */
 	u32 shard;		/* the participant shard, 0..65535 */
 	u32 op;			/* LEOFS_XSHARD_* */
 	u64 ino;		/* the inode acted on; ENTRY: the new target */
@@ -560,18 +562,23 @@ struct leofs_xshard_prepare_req {
 	u32 gid;
 	struct leofs_layout layout;	/* MKDIR: inherited layout */
 	u32 slot;		/* the action's index in the intent */
-	u64 expect;		/* ENTRY: the entry's current inode (0: none) */
+	u64 expect;		/* ENTRY: the entry's current inode (0: none);
+				 * DIRMOVE: the generation read */
 	u32 type;		/* ENTRY: the new entry's type (LEOFS_DT_*) */
 	u32 delta;		/* NLINK, ENTRY: link count change, s32 -1..1 */
 	struct leofs_buf name;	/* ENTRY, PROBE: the entry's name */
 };
 
-/* attr: the inode prepared (ENTRY, PROBE: the directory). */
+/*
+ * attr: the inode prepared (ENTRY, PROBE: the directory; DIRMOVE, MOVEGEN:
+ * the root).
+ */
 struct leofs_xshard_prepare_reply {
 	u32 status;
 	struct leofs_attr attr;
 	u64 entry_ino;		/* PROBE: the entry's inode (0: none);
-				 * WALK: the next ancestor to ask (0: none) */
+				 * WALK: the next ancestor to ask (0: none);
+				 * MOVEGEN: the generation */
 	u32 entry_type;		/* PROBE: the entry's type */
 };
 

@@ -13,6 +13,9 @@
  *	mds_client map PORT OUT			MAP_GET, map bytes to OUT
  *	mds_client rootlayout PORT		the root's layout
  *	mds_client node PORT NODE		"up" or "down", and the epoch
+ *	mds_client pg PORT POOL WIDTH INO [N]	for INO and the N - 1 inode
+ *		numbers after it, a line with the nodes of the PG of its data
+ *		(one stripe slot), primary first
  *	mds_client pools PORT			the epoch and the map's pools
  *	mds_client xname PORT PREFIX SHARD	a root dir name placed on SHARD
  *	mds_client xop PORT mkdir|rmdir NAME	MKDIR/RMDIR in the root
@@ -20,6 +23,11 @@
  *	mds_client x PORT_A PORT_B OP DIR NAME [DIR2 NAME2 [FLAG]]
  *		create, mkdir, unlink, rmdir, ino, nlink, rename, link over
  *		two MDS; DIR is a path from the root ("." the root)
+ *	mds_client xrace PORT_A PORT_B P A Q B ROUNDS
+ *		two threads at once move P/A into B/x and Q/B into A/y (P, Q
+ *		in the root), the winner moves back; a round where both
+ *		won (a directory loop) or the loser's status is not INVAL
+ *		fails
  *	mds_client attr PORT lookup|create DIR_INO NAME | getattr INO
  *		LOOKUP, CREATE (no EXCL) or GETATTR at PORT: the status and
  *		the attributes
@@ -38,8 +46,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "leofs/nsclient.h"
 #include "leofs/placement.h"
-#include "leofs/proto_map.h"
 #include "leofs/proto_msg.h"
 #include "leofs/rpc.h"
 
@@ -796,56 +804,60 @@ static int cmd_map(const char *out)
 	return 0;
 }
 
-/* MAP_GET decoded into *m (arrays allocated; they leak at exit). */
-static int map_fetch(struct leofs_rpc *r, struct leofs_map *m)
+/* The map MAP_GET answers, or NULL (its view leaks at exit). */
+static const struct leofs_map *map_fetch(struct leofs_rpc *r)
 {
-	struct leofs_map_reply rep;
-	struct leofs_rpc_reply raw;
-	struct leofs_map_counts c;
-	u32 *scratch;
-	int rc;
+	struct leofs_mapview *v;
 
-	if (map_get(r, &rep, &raw) ||
-	    leofs_map_decode_counts(rep.map.data, rep.map.len, &c))
-		return 1;
-	memset(m, 0, sizeof(*m));
-	m->node_count = c.node_count;
-	m->target_count = c.target_count;
-	m->pool_count = c.pool_count;
-	m->mds_count = c.mds_count;
-	m->shard_count = c.shard_count;
-	m->override_count = c.override_count;
-	m->nodes = calloc(c.node_count + 1, sizeof(*m->nodes));
-	m->targets = calloc(c.target_count + 1, sizeof(*m->targets));
-	m->pools = calloc(c.pool_count + 1, sizeof(*m->pools));
-	m->mds = calloc(c.mds_count + 1, sizeof(*m->mds));
-	m->shards = calloc(c.shard_count + 1, sizeof(*m->shards));
-	m->overrides = calloc(c.override_count + 1, sizeof(*m->overrides));
-	scratch = calloc(c.target_count + 1, 4);
-	rc = leofs_map_decode(rep.map.data, rep.map.len, m, scratch);
-	free(scratch);
-	leofs_rpc_reply_free(&raw);
-	return rc ? 1 : 0;
+	if (leofs_map_fetch(r, 0, TMO, &v))
+		return NULL;
+	return leofs_mapview_map(v);
 }
 
 static int cmd_node(u32 node)
 {
 	struct leofs_rpc *r = conn(0);
-	struct leofs_map m;
+	const struct leofs_map *m = map_fetch(r);
 	int rc = 1;
 	u32 i;
 
-	if (map_fetch(r, &m))
+	if (!m)
 		return 1;
-	for (i = 0; i < m.node_count; i++)
-		if (m.nodes[i].id == node) {
+	for (i = 0; i < m->node_count; i++)
+		if (m->nodes[i].id == node) {
 			printf("%s %llu\n",
-			       m.nodes[i].state & LEOFS_STATE_UP ? "up" :
-								   "down",
-			       (unsigned long long)m.epoch);
+			       m->nodes[i].state & LEOFS_STATE_UP ? "up" :
+								    "down",
+			       (unsigned long long)m->epoch);
 			rc = 0;
 		}
 	leofs_rpc_close(r);
+	return rc;
+}
+
+/* Nodes of the PG of slot 0 of one-slot files ino.., primary first. */
+static int cmd_pg(u32 pool, u32 width, u64 ino, u32 n)
+{
+	struct leofs_rpc *r = conn(0);
+	u32 t[LEOFS_MAP_MAX_WIDTH], pg_num, i;
+	struct leofs_mapview *v;
+	int rc = 0;
+
+	if (!width || width > LEOFS_MAP_MAX_WIDTH ||
+	    leofs_map_fetch(r, 0, TMO, &v))
+		return 1;
+	leofs_rpc_close(r);
+	pg_num = leofs_mapview_pg_num(v, pool);
+	for (; !rc && n--; ino++) {
+		rc = !pg_num ||
+		     leofs_mapview_row(v, pool, width,
+				       leofs_stripe_pg(ino, 0, 1, pg_num), t);
+		for (i = 0; !rc && i < width; i++)
+			printf("%s%u", i ? " " : "",
+			       leofs_mapview_target(v, t[i])->node_id);
+		printf("\n");
+	}
+	leofs_mapview_put(v);
 	return rc;
 }
 
@@ -853,15 +865,15 @@ static int cmd_node(u32 node)
 static int cmd_pools(void)
 {
 	struct leofs_rpc *r = conn(0);
-	struct leofs_map m;
+	const struct leofs_map *m = map_fetch(r);
 	u32 i;
 
-	if (map_fetch(r, &m))
+	if (!m)
 		return 1;
-	printf("epoch %llu\n", (unsigned long long)m.epoch);
-	for (i = 0; i < m.pool_count; i++)
-		printf("%u %s %u %u\n", m.pools[i].id, m.pools[i].name,
-		       m.pools[i].tier, m.pools[i].pg_num);
+	printf("epoch %llu\n", (unsigned long long)m->epoch);
+	for (i = 0; i < m->pool_count; i++)
+		printf("%u %s %u %u\n", m->pools[i].id, m->pools[i].name,
+		       m->pools[i].tier, m->pools[i].pg_num);
 	leofs_rpc_close(r);
 	return 0;
 }
@@ -896,17 +908,17 @@ static int cmd_poolcreate(const char *name, u32 tier, u32 pg_num)
 static int cmd_xname(const char *prefix, u16 shard)
 {
 	struct leofs_rpc *r = conn(0);
-	struct leofs_map m;
+	const struct leofs_map *m = map_fetch(r);
 	char name[64];
 	u16 got;
 	u32 i;
 
-	if (map_fetch(r, &m))
+	if (!m)
 		return 1;
 	leofs_rpc_close(r);
 	for (i = 0; i < 100000; i++) {
 		snprintf(name, sizeof(name), "%s%u", prefix, i);
-		if (!leofs_dir_shard(&m, ROOT, name, strlen(name), &got) &&
+		if (!leofs_dir_shard(m, ROOT, name, strlen(name), &got) &&
 		    got == shard) {
 			printf("%s\n", name);
 			return 0;
@@ -1134,6 +1146,77 @@ static int cmd_x(int argc, char **argv)
 		return 2;
 	}
 	return 0;
+}
+
+/* ---- racing directory moves ------------------------------------------------- */
+
+struct xrace {
+	pthread_barrier_t go, done;
+	u64 q, a, b;
+	const char *bname;
+	u32 rounds, st;
+};
+
+/* The second mover: Q/B into A/y, each round. */
+static void *xrace_second(void *arg)
+{
+	struct xrace *x = arg;
+	u32 i;
+
+	for (i = 0; i < x->rounds; i++) {
+		pthread_barrier_wait(&x->go);
+		x->st = ren(rt(x->q), x->q, x->bname, x->a, "y", 0);
+		pthread_barrier_wait(&x->done);
+	}
+	return NULL;
+}
+
+static int cmd_xrace(char **argv)
+{
+	struct xrace x = { .bname = argv[7], .rounds = (u32)atoi(argv[8]) };
+	u32 i, s1, won1 = 0, won2 = 0;
+	pthread_t t;
+	u64 p;
+
+	two((u16)atoi(argv[2]), (u16)atoi(argv[3]));
+	p = dir_path(argv[4]);
+	x.q = dir_path(argv[6]);
+	x.a = child(p, argv[5]);
+	x.b = child(x.q, argv[7]);
+	if (!x.a || !x.b || !x.rounds)
+		return 2;
+	pthread_barrier_init(&x.go, NULL, 2);
+	pthread_barrier_init(&x.done, NULL, 2);
+	if (pthread_create(&t, NULL, xrace_second, &x))
+		return 2;
+	for (i = 0; i < x.rounds; i++) {
+		pthread_barrier_wait(&x.go);
+		s1 = ren(rt(p), p, argv[5], x.b, "x", 0);
+		pthread_barrier_wait(&x.done);
+		CHECK(s1 != LEOFS_S_OK || x.st != LEOFS_S_OK,
+		      "round %u: both moved, A and B form a loop", i);
+		CHECK(s1 == LEOFS_S_OK || x.st == LEOFS_S_OK,
+		      "round %u: neither moved (%s, %s)", i, sname(s1),
+		      sname(x.st));
+		CHECK(s1 == LEOFS_S_OK || s1 == LEOFS_S_INVAL,
+		      "round %u: first: %s", i, sname(s1));
+		CHECK(x.st == LEOFS_S_OK || x.st == LEOFS_S_INVAL,
+		      "round %u: second: %s", i, sname(x.st));
+		won1 += s1 == LEOFS_S_OK;
+		won2 += x.st == LEOFS_S_OK;
+		/* back where they were */
+		if (s1 == LEOFS_S_OK)
+			CHECK(ren(rt(x.b), x.b, "x", p, argv[5], 0) == LEOFS_S_OK,
+			      "round %u: A back", i);
+		if (x.st == LEOFS_S_OK)
+			CHECK(ren(rt(x.a), x.a, "y", x.q, argv[7], 0) ==
+				      LEOFS_S_OK,
+			      "round %u: B back", i);
+	}
+	pthread_join(t, NULL);
+	printf("%u rounds: first moved %u, second %u, %d failures\n", x.rounds,
+	       won1, won2, failures);
+	return failures ? 1 : 0;
 }
 
 #define FSCK_MAX 4096
@@ -1455,6 +1538,10 @@ int main(int argc, char **argv)
 		return cmd_map(argv[3]);
 	if (!strcmp(argv[1], "node") && argc == 4)
 		return cmd_node((u32)atoi(argv[3]));
+	if (!strcmp(argv[1], "pg") && (argc == 6 || argc == 7))
+		return cmd_pg((u32)atoi(argv[3]), (u32)atoi(argv[4]),
+			      strtoull(argv[5], NULL, 0),
+			      argc == 7 ? (u32)atoi(argv[6]) : 1);
 	if (!strcmp(argv[1], "xname") && argc == 5)
 		return cmd_xname(argv[3], (u16)atoi(argv[4]));
 	if (!strcmp(argv[1], "xop") && argc == 5)
@@ -1463,6 +1550,8 @@ int main(int argc, char **argv)
 		return cmd_x(argc, argv);
 	if (!strcmp(argv[1], "attr") && argc >= 5)
 		return cmd_attr(argc, argv);
+	if (!strcmp(argv[1], "xrace") && argc == 9)
+		return cmd_xrace(argv);
 	if (!strcmp(argv[1], "fsck") && argc == 4)
 		return cmd_fsck(port, (u16)atoi(argv[3]));
 	if (!strcmp(argv[1], "pools") && argc == 3)

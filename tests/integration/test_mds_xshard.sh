@@ -10,7 +10,8 @@
 # dies there (SIGKILL); after a restart, recovery leaves the operation
 # done or undone as the step implies, and the namespace is consistent
 # (mds_client fsck: no dangling entry, no orphan inode, link counts right,
-# no directory left locked).
+# no directory left locked). Two clients race directory moves that would
+# together form a loop.
 . "$(dirname "$0")/lib.sh"
 
 CID=0123456789abcdef0123456789abcdef
@@ -181,6 +182,17 @@ expect OK x unlink "$Q" l2
 [ "$(x ino "$Q" l2)" = 0 ] || fail "unlinked name left"
 fsck_ok || fail "after links: $("$C" fsck "$PA" "$PB")"
 
+# ---- racing directory moves ------------------------------------------------------
+# Two clients at once move P/ra into rb and Q/rb into ra (coordinated by A
+# and by B), 200 times, the winner moving back each round: never both
+# (a loop cut off from the root), the loser gets INVAL.
+expect OK x mkdir "$P" ra
+expect OK x mkdir "$Q" rb
+"$C" xrace "$PA" "$PB" "$P" ra "$Q" rb 200 > "$IT_DIR/xrace.out" 2>&1 ||
+	fail "directory moves raced into a loop: $(tail -5 "$IT_DIR/xrace.out")"
+cat "$IT_DIR/xrace.out"
+fsck_ok || fail "after racing moves: $("$C" fsck "$PA" "$PB")"
+
 # ---- entries naming inodes homed on the other MDS ------------------------------
 # LOOKUP and CREATE without EXCL (an open with O_CREAT) at the entry's MDS
 # answer the attributes that GETATTR gives at the inode's MDS.
@@ -299,6 +311,34 @@ crash_rename a rename-prepared no
 crash_rename a rename-committed yes
 crash_rename b peer-committed yes
 crash_rename a rename-finished yes
+
+# crash_dirmove WHO POINT DONE: the same while a directory of Q moves into
+# P (B coordinates; A prepares the entry and holds the directory-move
+# record of shard 0).
+crash_dirmove() {
+	local who=$1 point=$2 done=$3 di
+	n=$((n + 1))
+	di=$(x mkdir "$Q" "d$n" | cut -d' ' -f2)
+	die_during "$who" "$point" x rename "$Q" "d$n" "$P" "d$n"
+	if [ "$done" = yes ]; then
+		[ "$(x ino "$P" "d$n")" = "$di" ] && [ "$(x ino "$Q" "d$n")" = 0 ] ||
+			fail "$point: directory move not done"
+	else
+		[ "$(x ino "$Q" "d$n")" = "$di" ] && [ "$(x ino "$P" "d$n")" = 0 ] ||
+			fail "$point: directory move not undone"
+	fi
+	echo "crash at $who $point: ok"
+}
+
+for step in "b rename-intent no" "a entry-peer-prepared no" \
+	"a dirmove-peer-prepared no" "b rename-prepared no" \
+	"b rename-committed yes" "a peer-committed yes" \
+	"b rename-finished yes"; do
+	crash_dirmove $step
+done
+# the record is free again: a directory moves and moves back at once
+expect OK x rename "$P" "d$n" "$Q" back
+expect OK x rename "$Q" back "$P" "d$n"
 
 crash_link b link-intent no
 crash_link a nlink-peer-prepared no

@@ -4,7 +4,8 @@
  * 1 and 2 (the map places new directories on shards 1 and 2): the POSIX
  * cases, then a stop at each step of the protocol followed by a restart
  * and recovery, after which the operation is done or undone as the step
- * implies and the namespace is consistent (fsck below).
+ * implies and the namespace is consistent (fsck below), then directory
+ * moves that would together form a loop, one run inside the other.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -452,6 +453,33 @@ static void test_replay(void **state)
 	fsck(e);
 }
 
+/*
+ * The directory-move record is not left held: a directory moves across
+ * shards and back, then within shard 1, each time at once.
+ */
+static void moves_free(struct mds_engine *e)
+{
+	static int round;
+	char n[16], m[16];
+	u64 A, B, C, d;
+
+	snprintf(n, sizeof(n), "free%d-", round);
+	snprintf(m, sizeof(m), "free%d-c", round++);
+	A = mkdir_on(e, R, n, 1);
+	B = mkdir_on(e, R, n, 2);
+	C = mkdir_on(e, R, m, 1);
+	d = mkdir_on(e, A, "m", 1);
+	snprintf(n, sizeof(n), "%s", on_shard(A, "m", 1));
+	assert_int_equal(mds_rename(e, &root_cr, NULL, A, S(n), B, S("m"), 0),
+			 0);
+	assert_int_equal(mds_rename(e, &root_cr, NULL, B, S("m"), A, S("m"), 0),
+			 0);
+	assert_int_equal(mds_rename(e, &root_cr, NULL, A, S("m"), C, S("m"), 0),
+			 0);
+	assert_int_equal(ino_of(e, C, "m"), d);
+	fsck(e);
+}
+
 /* ---- a stop at each step, a restart, recovery ------------------------------- */
 
 static const char *stop_point;
@@ -550,6 +578,7 @@ static void test_rename_dir_stops(void **state)
 		{ "entry-peer-prepared", false },
 		{ "moved-peer-prepared", false },
 		{ "rmdir-peer-prepared", false },
+		{ "dirmove-peer-prepared", false },
 		{ "rename-prepared", false },
 		{ "rename-committed", true },
 		{ "peer-committed", true },
@@ -589,6 +618,180 @@ static void test_rename_dir_stops(void **state)
 		}
 		fsck(e);
 	}
+	moves_free(fx->eng);
+}
+
+/*
+ * A directory moved within shard 1: the directory-move record of shard 0
+ * is its only participant.
+ */
+static void test_rename_local_dir_stops(void **state)
+{
+	static const struct step steps[] = {
+		{ "rename-intent", false },
+		{ "dirmove-peer-prepared", false },
+		{ "rename-prepared", false },
+		{ "rename-committed", true },
+		{ "peer-committed", true },
+		{ "rename-finished", true },
+	};
+	struct fx *fx = *state;
+	struct mds_engine *e;
+	u64 A, B, d;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		char an[16], bn[16], dn[32];
+
+		e = fx->eng;
+		snprintf(an, sizeof(an), "a%zu-", i);
+		snprintf(bn, sizeof(bn), "b%zu-", i);
+		A = mkdir_on(e, R, an, 1);
+		B = mkdir_on(e, R, bn, 1);
+		d = mkdir_on(e, A, "d", 1);
+		snprintf(dn, sizeof(dn), "%s", on_shard(A, "d", 1));
+		stop(&steps[i]);
+		rc = mds_rename(e, &root_cr, NULL, A, S(dn), B, S("d"), 0);
+		check_stop(fx, &steps[i], rc);
+		e = fx->eng;
+		assert_int_equal(ino_of(e, B, "d") == d, steps[i].done);
+		assert_int_equal(ino_of(e, A, dn) == d, !steps[i].done);
+		assert_int_equal(nlink_of(e, A), steps[i].done ? 2 : 3);
+		assert_int_equal(nlink_of(e, B), steps[i].done ? 3 : 2);
+		fsck(e);
+	}
+	moves_free(fx->eng);
+}
+
+/* ---- concurrent directory moves --------------------------------------------- */
+
+/* A directory rename: from op/on to np/nn, and the result expected. */
+struct move {
+	u64 op, np;
+	char on[32];
+	const char *nn;
+	int want;
+};
+
+static struct {
+	struct mds_engine *e;
+	const char *point;
+	struct move second;
+	int runs;
+} race_ctx;
+
+static void do_move(struct mds_engine *e, const struct move *m)
+{
+	assert_int_equal(mds_rename(e, &root_cr, NULL, m->op, S(m->on), m->np,
+				    S(m->nn), 0),
+			 m->want);
+}
+
+/* The second rename, whole, inside the first one at its step point. */
+static bool race_hook(const char *point)
+{
+	if (race_ctx.runs || strcmp(point, race_ctx.point))
+		return false;
+	race_ctx.runs++;
+	do_move(race_ctx.e, &race_ctx.second);
+	return false;
+}
+
+/* first, with second run whole at first's step point. */
+static void race(struct mds_engine *e, const char *point,
+		 const struct move *first, const struct move *second)
+{
+	race_ctx.e = e;
+	race_ctx.point = point;
+	race_ctx.second = *second;
+	race_ctx.runs = 0;
+	mds_crash_hook = race_hook;
+	do_move(e, first);
+	mds_crash_hook = NULL;
+	assert_int_equal(race_ctx.runs, 1);
+}
+
+/* A move of a directory that mkdir_on(e, parent, prefix, shard) made. */
+static void move_of(struct move *m, u64 parent, const char *prefix, u16 shard,
+		    u64 np, const char *nn, int want)
+{
+	m->op = parent;
+	snprintf(m->on, sizeof(m->on), "%s", on_shard(parent, prefix, shard));
+	m->np = np;
+	m->nn = nn;
+	m->want = want;
+}
+
+/*
+ * A (shard 2, in P on shard 1) into B/x and B (shard 1, in Q on shard 2)
+ * into A/y, coordinated by shards 1 and 2: the second runs whole after the
+ * first's loop check and before its prepare. The first must see that a
+ * directory moved meanwhile, run again and find the loop.
+ */
+static void test_race_cross(void **state)
+{
+	struct fx *fx = *state;
+	struct mds_engine *e = fx->eng;
+	u64 P = mkdir_on(e, R, "p", 1), Q = mkdir_on(e, R, "q", 2);
+	u64 A = mkdir_on(e, P, "a", 2), B = mkdir_on(e, Q, "b", 1);
+	struct move first, second;
+
+	move_of(&first, P, "a", 2, B, "x", -EINVAL);
+	move_of(&second, Q, "b", 1, A, "y", 0);
+	race(e, "rename-intent", &first, &second);
+	assert_int_equal(ino_of(e, A, "y"), B);
+	assert_int_equal(ino_of(e, P, first.on), A);
+	assert_int_equal(ino_of(e, B, "x"), 0);
+	fsck(e); /* a loop would leave A and B unreachable */
+	moves_free(e);
+}
+
+/*
+ * P (shard 1, in the root) into D/x (D: shard 1, in Q on shard 1) across
+ * shards, and D into P/y within shard 1 between the first's loop check
+ * and prepare: a move within a shard other than the root's counts too.
+ */
+static void test_race_local(void **state)
+{
+	struct fx *fx = *state;
+	struct mds_engine *e = fx->eng;
+	u64 P = mkdir_on(e, R, "p", 1), Q = mkdir_on(e, R, "q", 1);
+	u64 D = mkdir_on(e, Q, "d", 1);
+	struct move first, second;
+
+	move_of(&first, R, "p", 1, D, "x", -EINVAL);
+	move_of(&second, Q, "d", 1, P, "y", 0);
+	race(e, "rename-intent", &first, &second);
+	assert_int_equal(ino_of(e, P, "y"), D);
+	assert_int_equal(ino_of(e, R, first.on), P);
+	fsck(e);
+	moves_free(e);
+}
+
+/*
+ * P into D/x (D in Q) and Q into C/z (C in P), touching no directory in
+ * common: the second comes while the first is prepared (its loop check
+ * made, not committed), finds the directory-move record held and gives
+ * up; once the first committed, Q would go below itself.
+ */
+static void test_race_held(void **state)
+{
+	struct fx *fx = *state;
+	struct mds_engine *e = fx->eng;
+	u64 P = mkdir_on(e, R, "p", 1), Q = mkdir_on(e, R, "q", 2);
+	u64 D = mkdir_on(e, Q, "d", 1), C = mkdir_on(e, P, "c", 2);
+	struct move first, second;
+
+	move_of(&first, R, "p", 1, D, "x", 0);
+	move_of(&second, R, "q", 2, C, "z", -EBUSY);
+	race(e, "rename-prepared", &first, &second);
+	second.want = -EINVAL;
+	do_move(e, &second);
+	assert_int_equal(ino_of(e, D, "x"), P);
+	assert_int_equal(ino_of(e, R, second.on), Q);
+	fsck(e);
+	moves_free(e);
 }
 
 static void test_link_stops(void **state)
@@ -646,6 +849,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rename_stops, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rename_dir_stops, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rename_local_dir_stops,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_race_cross, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_race_local, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_race_held, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_link_stops, setup,
 						teardown),

@@ -2,7 +2,8 @@
 /*
  * Cross-shard mkdir and rmdir within one engine serving shards 0 and 1
  * (the map sends every new directory to shard 1): the two-phase protocol,
- * replays, and a stop at each step followed by a restart and recovery,
+ * replays, the directory-move record of shard 0 (DIRMOVE, MOVEGEN), and a
+ * stop at each step followed by a restart and recovery,
  * after which the namespace is consistent: every entry points to an
  * existing inode, every directory inode of shard 1 is reachable, and the
  * link counts are right.
@@ -241,6 +242,66 @@ static void test_replay(void **state)
 	check_consistent(fx->eng);
 }
 
+/* ---- the directory-move record (shard 0) ------------------------------------ */
+
+static int movegen(struct mds_engine *e, u64 *gen)
+{
+	struct mds_xprep p = { .op = MDS_XSHARD_MOVEGEN, .shard = 0 };
+	struct mds_xans a;
+	int rc = mds_xshard_prepare(e, &p, &a);
+
+	if (!rc)
+		assert_int_equal(a.attr.ino, R);
+	*gen = a.entry_ino;
+	return rc;
+}
+
+static int dirmove(struct mds_engine *e, u64 intent, u64 gen)
+{
+	struct mds_xprep p = { .op = MDS_XSHARD_DIRMOVE, .shard = 0,
+			       .intent = intent, .expect = gen };
+	struct mds_xans a;
+	int rc = mds_xshard_prepare(e, &p, &a);
+
+	if (!rc)
+		assert_int_equal(a.attr.ino, R);
+	return rc;
+}
+
+/*
+ * DIRMOVE takes the record only with the current generation and nobody
+ * holding it; a commit bumps the generation, an abort does not; both free
+ * it. The generation is durable.
+ */
+static void test_dirmove_record(void **state)
+{
+	struct fx *fx = *state;
+	struct mds_xprep other = { .op = MDS_XSHARD_MOVEGEN, .shard = 1 };
+	struct mds_xans a;
+	u64 i1 = 1ull << 48 | 100, i2 = 1ull << 48 | 101, g, g0;
+
+	assert_int_equal(movegen(fx->eng, &g0), 0);
+	assert_int_equal(mds_xshard_prepare(fx->eng, &other, &a), -EINVAL);
+	assert_int_equal(dirmove(fx->eng, 0, g0), -EINVAL);
+	assert_int_equal(dirmove(fx->eng, i1, g0 + 1), -EBUSY); /* stale */
+	assert_int_equal(dirmove(fx->eng, i1, g0), 0);
+	assert_int_equal(dirmove(fx->eng, i1, g0), 0); /* a repeat */
+	assert_int_equal(movegen(fx->eng, &g), -EBUSY);
+	assert_int_equal(dirmove(fx->eng, i2, g0), -EBUSY); /* held */
+	assert_int_equal(mds_xshard_finish(fx->eng, 0, i1, true), 0);
+	assert_int_equal(movegen(fx->eng, &g), 0);
+	assert_int_equal(g, g0 + 1);
+	assert_int_equal(dirmove(fx->eng, i2, g0), -EBUSY); /* moved since */
+	assert_int_equal(dirmove(fx->eng, i2, g), 0);
+	assert_int_equal(mds_xshard_finish(fx->eng, 0, i2, false), 0);
+	assert_int_equal(dirmove(fx->eng, i2, g), -ECANCELED);
+	mds_engine_close(fx->eng);
+	open_engine(fx);
+	assert_int_equal(movegen(fx->eng, &g), 0);
+	assert_int_equal(g, g0 + 1);
+	check_consistent(fx->eng);
+}
+
 /* ---- a stop at each step, a restart, recovery ------------------------------- */
 
 static const char *stop_point;
@@ -342,6 +403,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mkdir_rmdir, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dirmove_record, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_mkdir_stops, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rmdir_stops, setup,
