@@ -131,6 +131,7 @@ int mds_writer_start(struct mds_shard *sh)
 	rc = pthread_create(&sh->writer, NULL, writer_main, sh);
 	if (rc)
 		return -rc;
+	pthread_setname_np(sh->writer, "mds-commit");
 	sh->writer_started = true;
 	return 0;
 }

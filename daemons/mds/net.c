@@ -268,10 +268,15 @@ static int on_done(sd_event_source *s, int fd, uint32_t revents, void *arg)
 	j = n->done;
 	n->done = NULL;
 	pthread_mutex_unlock(&n->done_lock);
+	if (!j)
+		return 0;
+	/* the answers go out together, one sendmsg() per connection */
+	leofs_server_cork(n->srv);
 	for (; j; j = next) {
 		next = j->next;
 		job_reply(j);
 	}
+	leofs_server_uncork(n->srv);
 	return 0;
 }
 

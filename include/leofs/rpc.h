@@ -5,9 +5,12 @@
  * Used by the tools, the tests, the benchmarks, and by the daemons when they
  * talk to each other (a PG primary to its members, an OSS to the MDS).
  *
- * A receiver thread reads every frame, checks it with the shared decoders
- * and CRC, and hands each reply to the caller waiting for its id; replies to
- * unknown ids (e.g. after a timeout) are dropped. Anything malformed from
+ * Requests are queued and written by one thread at a time: frames queued
+ * while another thread is writing go out with its next sendmsg(), so
+ * concurrent callers share syscalls. A receiver thread reads as much as is
+ * ready at once, checks every frame with the shared decoders and CRC, and
+ * hands each reply to the caller waiting for its id; replies to unknown ids
+ * (e.g. after a timeout) are dropped. Anything malformed from
  * the server breaks the connection: every waiting call then fails with
  * -ECONNRESET and later calls with -ENOTCONN; the caller reconnects. The
  * library does not log.
@@ -51,7 +54,8 @@ struct leofs_rpc_reply {
 /*
  * Connects to host:port (numeric or a name), sends HELLO and checks the
  * answer (a common version, the cluster id). The HELLO reply is stored in
- * *hello if not NULL.
+ * *hello if not NULL. A server of another cluster (it refused our cluster
+ * id, or answered with another one) is -EXDEV.
  */
 int leofs_rpc_connect(const char *host, u16 port,
 		      const struct leofs_rpc_opts *opts,
@@ -61,9 +65,23 @@ bool leofs_rpc_alive(struct leofs_rpc *r);
 /* The last request id used (for opts.last_req_id when resuming). */
 u64 leofs_rpc_last_req_id(struct leofs_rpc *r);
 
-/* Sends one request; the call is then waited for with leofs_rpc_wait(). */
+/*
+ * Sends one request; the call is then waited for with leofs_rpc_wait().
+ * Returns -ENOTCONN on a broken connection; a write that fails breaks it,
+ * and the calls then fail in leofs_rpc_wait().
+ */
 int leofs_rpc_send(struct leofs_rpc *r, u16 opcode, const void *msg,
 		   size_t msg_size, struct leofs_rpc_call **call);
+
+/*
+ * More requests follow at once: the frame may stay queued until the next
+ * send without this flag or the next leofs_rpc_wait() on this connection,
+ * so that a window of requests goes out in one sendmsg().
+ */
+#define LEOFS_RPC_MORE 0x1u
+int leofs_rpc_send_flags(struct leofs_rpc *r, u16 opcode, const void *msg,
+			 size_t msg_size, u32 flags,
+			 struct leofs_rpc_call **call);
 /*
  * Waits for the reply (timeout_ms 0 = forever) and frees the call.
  * Returns 0 (reply filled in), -ETIMEDOUT, -ECONNRESET or -ENOTCONN.

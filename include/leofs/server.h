@@ -4,8 +4,10 @@
  * framed connections (lib/proto framing, CRC-verified), limits, and replies
  * that any thread may send.
  *
- * Threading: accepting, reading and writing happen on the loop thread. The
- * handler is called there with each complete, verified request frame and
+ * Threading: accepting, reading and writing happen on the loop thread, which
+ * reads whatever a connection has ready (many frames per recv()) and sends
+ * queued replies together (many frames per sendmsg()). The handler is
+ * called there with each complete, verified request frame and
  * owns it; it usually hands the request to a work queue and answers from a
  * worker with leofs_request_reply(), which is thread-safe. A connection
  * stays allocated while requests on it are unfinished; replies to a closed
@@ -62,6 +64,15 @@ void leofs_server_stop_accepting(struct leofs_server *s);
 unsigned long leofs_server_busy(const struct leofs_server *s);
 /* Closes every connection and frees the server; call on the loop thread. */
 void leofs_server_free(struct leofs_server *s);
+/*
+ * Loop thread: replies made on this thread between cork and uncork are
+ * queued and sent together when the outermost uncork flushes (one
+ * sendmsg() per connection). The server corks around each connection's
+ * reads; a daemon that answers a batch of finished requests from the loop
+ * thread corks around it too. Replies from other threads are unaffected.
+ */
+void leofs_server_cork(struct leofs_server *s);
+void leofs_server_uncork(struct leofs_server *s);
 
 /*
  * Answers a request and frees it: encodes msg (the reply structure of the

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,6 +20,22 @@
 #include "leofs/rpc.h"
 
 #define PENDING_BUCKETS 64
+/*
+ * Bytes the receiver reads at once: many small replies per recv(). Kept
+ * small because the head of a large body read with them is copied.
+ */
+#define RECV_BUF_SIZE (16u << 10)
+/* Frames per sendmsg() */
+#define SEND_IOV 64
+/* Queued bytes beyond which a send waits for the flush under way. */
+#define SENDQ_MAX (4u << 20)
+
+/* A frame waiting to be sent; the encoded frame follows. */
+struct sendq_frame {
+	struct sendq_frame *next;
+	size_t len;
+	u8 data[];
+};
 
 struct leofs_rpc_call {
 	struct leofs_rpc *rpc;
@@ -38,7 +55,16 @@ struct leofs_rpc {
 	pthread_t receiver;
 	bool receiver_started;
 
-	pthread_mutex_t send_lock;	/* one frame at a time on the socket */
+	/*
+	 * Frames to send. One thread at a time (the flusher) writes; frames
+	 * queued meanwhile go out with its next sendmsg(), so concurrent
+	 * callers share syscalls.
+	 */
+	pthread_mutex_t send_lock;	/* the queue and flushing */
+	pthread_cond_t sent;		/* the flusher took the queue */
+	struct sendq_frame *sq_head, **sq_tail;
+	size_t sq_bytes;
+	bool flushing;
 
 	pthread_mutex_t lock;		/* below, and the calls' done */
 	bool dead;
@@ -93,24 +119,6 @@ static int read_full(int fd, void *buf, size_t len)
 	return 0;
 }
 
-static int write_full(int fd, const void *buf, size_t len)
-{
-	const u8 *p = buf;
-
-	while (len) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Fails every waiting call; the connection is unusable from now on. */
 static void mark_dead(struct leofs_rpc *r, int err)
 {
@@ -134,20 +142,161 @@ static void mark_dead(struct leofs_rpc *r, int err)
 	pthread_mutex_unlock(&r->lock);
 }
 
+static void free_frames(struct sendq_frame *f)
+{
+	struct sendq_frame *next;
+
+	for (; f; f = next) {
+		next = f->next;
+		leofs_bigbuf_put(f);
+	}
+}
+
+/* Writes a list of frames, up to SEND_IOV per sendmsg(), and frees them. */
+static int send_frames(int fd, struct sendq_frame *f)
+{
+	struct iovec iov[SEND_IOV];
+	struct msghdr mh = { .msg_iov = iov };
+	struct sendq_frame *b, *next;
+	size_t off = 0, n;	/* off: bytes of f already sent */
+	ssize_t sent;
+	int ret = 0;
+
+	while (f && ret == 0) {
+		for (b = f, n = 0; b && n < SEND_IOV; b = b->next, n++) {
+			iov[n].iov_base = b->data + (n ? 0 : off);
+			iov[n].iov_len = b->len - (n ? 0 : off);
+		}
+		mh.msg_iovlen = n;
+		sent = sendmsg(fd, &mh, MSG_NOSIGNAL);
+		if (sent < 0) {
+			if (errno != EINTR)
+				ret = -errno;
+			continue;
+		}
+		while (f && (size_t)sent >= f->len - off) {
+			sent -= (ssize_t)(f->len - off);
+			off = 0;
+			next = f->next;
+			leofs_bigbuf_put(f);
+			f = next;
+		}
+		off += (size_t)sent;
+	}
+	free_frames(f);
+	return ret;
+}
+
+/*
+ * Sends the queued frames unless another thread is at it (it sends them
+ * with its next batch). A failure breaks the connection: a partial frame
+ * may be on the wire.
+ */
+static void flush_queue(struct leofs_rpc *r)
+{
+	struct sendq_frame *list;
+	int ret = 0;
+
+	pthread_mutex_lock(&r->send_lock);
+	if (r->flushing) {
+		pthread_mutex_unlock(&r->send_lock);
+		return;
+	}
+	r->flushing = true;
+	while ((list = r->sq_head)) {
+		r->sq_head = NULL;
+		r->sq_tail = &r->sq_head;
+		r->sq_bytes = 0;
+		pthread_cond_broadcast(&r->sent);
+		pthread_mutex_unlock(&r->send_lock);
+		if (ret == 0)
+			ret = send_frames(r->fd, list);
+		else
+			free_frames(list);
+		pthread_mutex_lock(&r->send_lock);
+	}
+	r->flushing = false;
+	pthread_cond_broadcast(&r->sent);
+	pthread_mutex_unlock(&r->send_lock);
+	if (ret < 0) {
+		shutdown(r->fd, SHUT_RDWR);
+		mark_dead(r, ret);
+	}
+}
+
+/* Hands a verified frame to its caller; returns -errno to break. */
+static int deliver(struct leofs_rpc *r, const struct leofs_frame_hdr *h,
+		   u8 *body)
+{
+	struct leofs_rpc_call *c;
+
+	if (h->flags & LEOFS_FLAG_PUSH) {
+		if (r->opts.on_push)
+			r->opts.on_push(h->opcode, body, h->body_len,
+					r->opts.push_arg);
+		leofs_bigbuf_put(body);
+		return 0;
+	}
+	if (!(h->flags & LEOFS_FLAG_REPLY) || h->body_len < 4) {
+		leofs_bigbuf_put(body);
+		return -EPROTO;
+	}
+	pthread_mutex_lock(&r->lock);
+	c = unlink_call(r, h->req_id);
+	if (c && c->opcode != h->opcode) {
+		/* a reply to another operation: the stream is broken */
+		c->error = -EPROTO;
+		c->done = true;
+		pthread_cond_signal(&c->cond);
+		pthread_mutex_unlock(&r->lock);
+		leofs_bigbuf_put(body);
+		return -EPROTO;
+	}
+	if (c) {
+		c->reply.body = body;
+		c->reply.len = h->body_len;
+		c->reply.status = get_unaligned_le32(body);
+		c->done = true;
+		body = NULL;
+		pthread_cond_signal(&c->cond);
+	}
+	pthread_mutex_unlock(&r->lock);
+	leofs_bigbuf_put(body);	/* a late reply to a call that gave up */
+	return 0;
+}
+
+/*
+ * Reads RECV_BUF_SIZE bytes at a time and takes every frame out of them;
+ * the tail of a body longer than what was read comes straight into it.
+ */
 static void *receiver_main(void *arg)
 {
 	struct leofs_rpc *r = arg;
-	u8 hdr_buf[LEOFS_FRAME_HDR_SIZE];
 	struct leofs_frame_hdr h;
-	struct leofs_rpc_call *c;
-	u8 *body;
-	int ret;
+	size_t have = 0, off = 0, in_buf;
+	u8 *in, *body;
+	ssize_t n;
+	int ret = 0;
 
-	for (;;) {
-		ret = read_full(r->fd, hdr_buf, sizeof(hdr_buf));
-		if (ret < 0)
-			break;
-		ret = leofs_frame_hdr_decode(&h, hdr_buf, sizeof(hdr_buf));
+	in = malloc(RECV_BUF_SIZE);
+	if (!in)
+		ret = -ENOMEM;
+	while (ret == 0) {
+		if (have - off < LEOFS_FRAME_HDR_SIZE) {
+			memmove(in, in + off, have - off);
+			have -= off;
+			off = 0;
+			n = recv(r->fd, in + have, RECV_BUF_SIZE - have, 0);
+			if (n == 0)
+				ret = -ECONNRESET;
+			else if (n < 0 && errno != EINTR)
+				ret = -errno;
+			else if (n > 0)
+				have += (size_t)n;
+			continue;
+		}
+		ret = leofs_frame_hdr_decode(&h, in + off,
+					     LEOFS_FRAME_HDR_SIZE);
 		if (ret < 0)
 			break;
 		if (h.body_len > r->max_body) {
@@ -159,48 +308,21 @@ static void *receiver_main(void *arg)
 			ret = -ENOMEM;
 			break;
 		}
-		ret = read_full(r->fd, body, h.body_len);
+		in_buf = have - off - LEOFS_FRAME_HDR_SIZE;
+		if (in_buf > h.body_len)
+			in_buf = h.body_len;
+		memcpy(body, in + off + LEOFS_FRAME_HDR_SIZE, in_buf);
+		ret = read_full(r->fd, body + in_buf, h.body_len - in_buf);
 		if (ret == 0)
-			ret = leofs_frame_verify(&h, hdr_buf, body);
+			ret = leofs_frame_verify(&h, in + off, body);
 		if (ret < 0) {
 			leofs_bigbuf_put(body);
 			break;
 		}
-		if (h.flags & LEOFS_FLAG_PUSH) {
-			if (r->opts.on_push)
-				r->opts.on_push(h.opcode, body, h.body_len,
-						r->opts.push_arg);
-			leofs_bigbuf_put(body);
-			continue;
-		}
-		if (!(h.flags & LEOFS_FLAG_REPLY) || h.body_len < 4) {
-			leofs_bigbuf_put(body);
-			ret = -EPROTO;
-			break;
-		}
-		pthread_mutex_lock(&r->lock);
-		c = unlink_call(r, h.req_id);
-		if (c && c->opcode != h.opcode) {
-			/* a reply to another operation: the stream is broken */
-			c->error = -EPROTO;
-			c->done = true;
-			pthread_cond_signal(&c->cond);
-			pthread_mutex_unlock(&r->lock);
-			leofs_bigbuf_put(body);
-			ret = -EPROTO;
-			break;
-		}
-		if (c) {
-			c->reply.body = body;
-			c->reply.len = h.body_len;
-			c->reply.status = get_unaligned_le32(body);
-			c->done = true;
-			body = NULL;
-			pthread_cond_signal(&c->cond);
-		}
-		pthread_mutex_unlock(&r->lock);
-		leofs_bigbuf_put(body);	/* a late reply to a call that gave up */
+		off += LEOFS_FRAME_HDR_SIZE + in_buf;
+		ret = deliver(r, &h, body);
 	}
+	free(in);
 	mark_dead(r, ret < 0 ? ret : -ECONNRESET);
 	return NULL;
 }
@@ -259,36 +381,46 @@ next:
 	return err;
 }
 
-static void *plain_alloc(size_t cap, u8 **frame)
+/* Frames are built inside a sendq_frame so they are never copied. */
+static void *sendq_alloc(size_t cap, u8 **frame)
 {
-	*frame = leofs_bigbuf_get(cap);
-	return *frame;
+	struct sendq_frame *f = leofs_bigbuf_get(sizeof(*f) + cap);
+
+	if (!f)
+		return NULL;
+	*frame = f->data;
+	return f;
 }
 
 static int encode_frame(u16 opcode, u64 req_id, const void *msg,
-			size_t msg_size, u8 **out, size_t *out_len)
+			size_t msg_size, struct sendq_frame **out)
 {
 	struct leofs_frame_hdr h = {
 		.version = LEOFS_PROTO_VERSION_MAX,
 		.opcode = opcode,
 		.req_id = req_id,
 	};
+	size_t len;
 	void *mem;
 	int ret;
 
-	ret = leofs_frame_alloc_build(&h, msg, msg_size, plain_alloc, &mem,
-				      out_len);
-	if (ret == 0)
+	ret = leofs_frame_alloc_build(&h, msg, msg_size, sendq_alloc, &mem,
+				      &len);
+	if (ret == 0) {
 		*out = mem;
+		(*out)->next = NULL;
+		(*out)->len = len;
+	}
 	return ret;
 }
 
-int leofs_rpc_send(struct leofs_rpc *r, u16 opcode, const void *msg,
-		   size_t msg_size, struct leofs_rpc_call **out)
+int leofs_rpc_send_flags(struct leofs_rpc *r, u16 opcode, const void *msg,
+			 size_t msg_size, u32 flags,
+			 struct leofs_rpc_call **out)
 {
 	struct leofs_rpc_call *c;
-	u8 *frame = NULL;
-	size_t len;
+	struct sendq_frame *f = NULL;
+	bool now;
 	int ret;
 
 	c = calloc(1, sizeof(*c));
@@ -309,18 +441,7 @@ int leofs_rpc_send(struct leofs_rpc *r, u16 opcode, const void *msg,
 	*bucket(r, c->req_id) = c;
 	pthread_mutex_unlock(&r->lock);
 
-	ret = encode_frame(opcode, c->req_id, msg, msg_size, &frame, &len);
-	if (ret == 0) {
-		pthread_mutex_lock(&r->send_lock);
-		ret = write_full(r->fd, frame, len);
-		pthread_mutex_unlock(&r->send_lock);
-		leofs_bigbuf_put(frame);
-		if (ret < 0) {
-			/* a partial frame may be on the wire: stop here */
-			shutdown(r->fd, SHUT_RDWR);
-			mark_dead(r, ret);
-		}
-	}
+	ret = encode_frame(opcode, c->req_id, msg, msg_size, &f);
 	if (ret < 0) {
 		pthread_mutex_lock(&r->lock);
 		unlink_call(r, c->req_id);
@@ -328,8 +449,25 @@ int leofs_rpc_send(struct leofs_rpc *r, u16 opcode, const void *msg,
 		call_free(c);
 		return ret;
 	}
+	pthread_mutex_lock(&r->send_lock);
+	/* a flush under way may hold back a sender queueing too much */
+	while (r->flushing && r->sq_bytes >= SENDQ_MAX)
+		pthread_cond_wait(&r->sent, &r->send_lock);
+	*r->sq_tail = f;
+	r->sq_tail = &f->next;
+	r->sq_bytes += f->len;
+	now = !(flags & LEOFS_RPC_MORE) || r->sq_bytes >= SENDQ_MAX;
+	pthread_mutex_unlock(&r->send_lock);
+	if (now)
+		flush_queue(r);
 	*out = c;
 	return 0;
+}
+
+int leofs_rpc_send(struct leofs_rpc *r, u16 opcode, const void *msg,
+		   size_t msg_size, struct leofs_rpc_call **call)
+{
+	return leofs_rpc_send_flags(r, opcode, msg, msg_size, 0, call);
 }
 
 int leofs_rpc_wait(struct leofs_rpc_call *c, u32 timeout_ms,
@@ -339,6 +477,7 @@ int leofs_rpc_wait(struct leofs_rpc_call *c, u32 timeout_ms,
 	struct timespec deadline;
 	int ret = 0;
 
+	flush_queue(r);	/* frames sent with LEOFS_RPC_MORE */
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += timeout_ms / 1000;
 	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
@@ -444,6 +583,8 @@ int leofs_rpc_connect(const char *host, u16 port,
 	r->next_id = opts->last_req_id;
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_mutex_init(&r->send_lock, NULL);
+	pthread_cond_init(&r->sent, NULL);
+	r->sq_tail = &r->sq_head;
 	r->fd = connect_to(host, port, opts->connect_timeout_ms ?
 			   opts->connect_timeout_ms : 5000);
 	if (r->fd < 0) {
@@ -463,6 +604,10 @@ int leofs_rpc_connect(const char *host, u16 port,
 	if (ret < 0)
 		goto fail;
 	leofs_rpc_reply_free(&raw);
+	if (rep.status == LEOFS_S_WRONG_CLUSTER) {
+		ret = -EXDEV;	/* refused: we named another cluster */
+		goto fail;
+	}
 	if (rep.status != LEOFS_S_OK) {
 		ret = leofs_status_to_errno(rep.status);
 		goto fail;
@@ -492,7 +637,9 @@ void leofs_rpc_close(struct leofs_rpc *r)
 	mark_dead(r, -ENOTCONN);
 	if (r->fd >= 0)
 		close(r->fd);
+	free_frames(r->sq_head);
 	pthread_mutex_destroy(&r->lock);
 	pthread_mutex_destroy(&r->send_lock);
+	pthread_cond_destroy(&r->sent);
 	free(r);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,7 +20,15 @@
 #include "leofs/proto_msg.h"
 #include "leofs/server.h"
 
-#define FRAMES_PER_WAKEUP 32
+/*
+ * Bytes read at once: a window of small requests in one recv(). The tail
+ * of a body of half this or more is read straight into the body.
+ */
+#define IN_BUF_SIZE (16u << 10)
+/* recv() calls per readable event, so one busy peer cannot hog the loop */
+#define READS_PER_WAKEUP 4
+/* Replies handed to the kernel in one sendmsg() */
+#define OUT_IOV 64
 
 struct out_buf {
 	struct out_buf *next;
@@ -37,6 +46,7 @@ struct leofs_conn {
 	struct leofs_conn *prev, *next;	/* server list, loop thread */
 
 	/* read state, loop thread only */
+	size_t in_off, in_len;		/* in[in_off..in_len): not parsed */
 	u8 hdr_buf[LEOFS_FRAME_HDR_SIZE];
 	size_t have;			/* bytes of the current frame */
 	struct leofs_frame_hdr hdr;
@@ -59,6 +69,8 @@ struct leofs_conn {
 	u32 requests;			/* received, not yet answered */
 	struct out_buf *out_head, *out_tail;
 	u64 last_write;			/* ms: output progress or queued */
+
+	u8 in[IN_BUF_SIZE];		/* read ahead, loop thread only */
 };
 
 struct leofs_server {
@@ -75,6 +87,13 @@ struct leofs_server {
 	pthread_mutex_t lock;
 	struct leofs_conn *pending;	/* conns with work for the loop */
 	unsigned long busy;		/* unfinished requests */
+	/*
+	 * While the loop thread is corked, replies it makes itself are only
+	 * put on the pending list: uncorking flushes them, so the answers to
+	 * everything one wakeup read go out together, without an eventfd.
+	 */
+	u32 corked;
+	pthread_t loop;			/* the corked thread */
 };
 
 static u64 now_ms(void)
@@ -129,6 +148,8 @@ static void conn_kick_locked(struct leofs_conn *c)
 	c->refs++;
 	c->pending_next = s->pending;
 	s->pending = c;
+	if (s->corked && pthread_equal(s->loop, pthread_self()))
+		return;		/* leofs_server_uncork() takes it */
 	if (write(s->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		log_warning_errno(-errno, "%s: cannot wake the event loop: %m",
 				  s->cfg.name);
@@ -202,41 +223,58 @@ static void conn_set_events(struct leofs_conn *c, bool want_out)
 		sd_event_source_set_io_events(c->src, ev);
 }
 
-/* Sends what it can; returns -errno on a dead socket. */
+/*
+ * Sends what it can, up to OUT_IOV queued frames per sendmsg(); returns
+ * -errno on a dead socket. Workers only append behind the frames taken.
+ */
 static int conn_flush(struct leofs_conn *c)
 {
 	struct leofs_server *s = c->srv;
-	struct out_buf *b;
-	ssize_t n;
+	struct iovec iov[OUT_IOV];
+	struct msghdr mh = { .msg_iov = iov };
+	struct out_buf *b, *done;
+	size_t n;
+	ssize_t sent;
 
 	for (;;) {
 		pthread_mutex_lock(&s->lock);
-		b = c->out_head;
+		for (b = c->out_head, n = 0; b && n < OUT_IOV;
+		     b = b->next, n++) {
+			iov[n].iov_base = b->data + b->off;
+			iov[n].iov_len = b->len - b->off;
+		}
 		pthread_mutex_unlock(&s->lock);
-		if (!b)
+		if (!n)
 			break;
-		n = send(c->fd, b->data + b->off, b->len - b->off,
-			 MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0) {
+		mh.msg_iovlen = n;
+		sent = sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (sent < 0) {
 			if (errno == EAGAIN || errno == EINTR) {
 				conn_set_events(c, true);
 				return 0;
 			}
 			return -errno;
 		}
-		b->off += (size_t)n;
+		/* unlink the frames sent in full, free them unlocked */
+		done = NULL;
 		pthread_mutex_lock(&s->lock);
 		c->last_write = now_ms();
-		if (b->off < b->len) {
-			pthread_mutex_unlock(&s->lock);
-			continue;
+		while ((b = c->out_head) && (size_t)sent >= b->len - b->off) {
+			sent -= (ssize_t)(b->len - b->off);
+			c->out_head = b->next;
+			c->inflight -= b->len;
+			b->next = done;
+			done = b;
 		}
-		c->out_head = b->next;
 		if (!c->out_head)
 			c->out_tail = NULL;
-		c->inflight -= b->len;
+		else
+			c->out_head->off += (size_t)sent;
 		pthread_mutex_unlock(&s->lock);
-		leofs_bigbuf_put(b);
+		for (; done; done = b) {
+			b = done->next;
+			leofs_bigbuf_put(done);
+		}
 	}
 	conn_set_events(c, false);
 	return 0;
@@ -441,23 +479,86 @@ static int conn_dispatch(struct leofs_conn *c)
 	return 0;
 }
 
-/* Reads until EAGAIN or a few frames; returns -errno to close. */
+/* The header of a frame is complete: check it, get room for its body. */
+static int conn_header(struct leofs_conn *c)
+{
+	int ret;
+
+	ret = leofs_frame_hdr_decode(&c->hdr, c->hdr_buf, LEOFS_FRAME_HDR_SIZE);
+	if (ret < 0)
+		return ret;
+	if (c->hdr.body_len > c->srv->cfg.max_body)
+		return -EMSGSIZE;
+	/* one spare byte so an empty body has a buffer */
+	c->body = leofs_bigbuf_get(c->hdr.body_len + 1);
+	return c->body ? 0 : -ENOMEM;
+}
+
+/*
+ * Moves read-ahead bytes into the frame being assembled and dispatches
+ * every frame completed, until the bytes run out or reading pauses.
+ */
+static int conn_parse(struct leofs_conn *c)
+{
+	size_t take, got;
+	int ret;
+
+	while (c->reading && c->in_off < c->in_len) {
+		const u8 *p = c->in + c->in_off;
+		size_t avail = c->in_len - c->in_off;
+
+		if (c->have < LEOFS_FRAME_HDR_SIZE) {
+			take = LEOFS_FRAME_HDR_SIZE - c->have;
+			take = take < avail ? take : avail;
+			memcpy(c->hdr_buf + c->have, p, take);
+			c->have += take;
+			c->in_off += take;
+			if (c->have < LEOFS_FRAME_HDR_SIZE)
+				break;
+			ret = conn_header(c);
+			if (ret < 0)
+				return ret;
+		} else {
+			got = c->have - LEOFS_FRAME_HDR_SIZE;
+			take = c->hdr.body_len - got;
+			take = take < avail ? take : avail;
+			memcpy(c->body + got, p, take);
+			c->have += take;
+			c->in_off += take;
+		}
+		if (c->have == LEOFS_FRAME_HDR_SIZE + c->hdr.body_len) {
+			ret = conn_dispatch(c);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	if (c->in_off == c->in_len)
+		c->in_off = c->in_len = 0;
+	return 0;
+}
+
+/*
+ * Reads until EAGAIN or READS_PER_WAKEUP reads, dispatching every frame
+ * read; returns -errno to close. The tail of a large body is read straight
+ * into it.
+ */
 static int conn_read(struct leofs_conn *c)
 {
-	struct leofs_server *s = c->srv;
-	int frames = 0;
+	int reads = 0;
 	ssize_t n;
 	int ret;
 
-	while (c->reading && frames < FRAMES_PER_WAKEUP) {
-		if (c->have < LEOFS_FRAME_HDR_SIZE) {
-			n = recv(c->fd, c->hdr_buf + c->have,
-				 LEOFS_FRAME_HDR_SIZE - c->have, MSG_DONTWAIT);
-		} else {
-			size_t got = c->have - LEOFS_FRAME_HDR_SIZE;
+	ret = conn_parse(c);	/* what a pause left */
+	while (ret == 0 && c->reading && reads++ < READS_PER_WAKEUP) {
+		size_t got = c->have - LEOFS_FRAME_HDR_SIZE;
+		bool direct = c->have >= LEOFS_FRAME_HDR_SIZE &&
+			      c->hdr.body_len - got >= IN_BUF_SIZE / 2;
 
+		if (direct) {
 			n = recv(c->fd, c->body + got, c->hdr.body_len - got,
 				 MSG_DONTWAIT);
+		} else {
+			n = recv(c->fd, c->in, IN_BUF_SIZE, MSG_DONTWAIT);
 		}
 		if (n == 0)
 			return c->have ? -ECONNRESET : -ESHUTDOWN;
@@ -466,28 +567,18 @@ static int conn_read(struct leofs_conn *c)
 				return 0;
 			return -errno;
 		}
-		c->have += (size_t)n;
 		c->last_read = now_ms();
-		if (c->have == LEOFS_FRAME_HDR_SIZE) {
-			ret = leofs_frame_hdr_decode(&c->hdr, c->hdr_buf,
-						     LEOFS_FRAME_HDR_SIZE);
-			if (ret < 0)
-				return ret;
-			if (c->hdr.body_len > s->cfg.max_body)
-				return -EMSGSIZE;
-			/* one spare byte so an empty body has a buffer */
-			c->body = leofs_bigbuf_get(c->hdr.body_len + 1);
-			if (!c->body)
-				return -ENOMEM;
-		}
-		if (c->have == LEOFS_FRAME_HDR_SIZE + c->hdr.body_len) {
-			ret = conn_dispatch(c);
-			if (ret < 0)
-				return ret;
-			frames++;
+		if (direct) {
+			c->have += (size_t)n;
+			if (c->have == LEOFS_FRAME_HDR_SIZE + c->hdr.body_len)
+				ret = conn_dispatch(c);
+		} else {
+			c->in_off = 0;
+			c->in_len = (size_t)n;
+			ret = conn_parse(c);
 		}
 	}
-	return 0;
+	return ret;
 }
 
 /*
@@ -517,10 +608,12 @@ static int conn_after_flush(struct leofs_conn *c)
 static int conn_io(sd_event_source *src, int fd, uint32_t revents, void *data)
 {
 	struct leofs_conn *c = data;
+	struct leofs_server *s = c->srv;
 	int ret = 0;
 
 	(void)src;
 	(void)fd;
+	leofs_server_cork(s);
 	if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))
 		ret = conn_read(c);
 	if (ret == 0 && (revents & EPOLLOUT)) {
@@ -536,49 +629,78 @@ static int conn_io(sd_event_source *src, int fd, uint32_t revents, void *data)
 		snprintf(why, sizeof(why), "%s", strerror(-ret));
 		conn_close_now(c, why);
 	}
+	leofs_server_uncork(s);
 	return 0;
 }
 
 /* ---- the loop's own sources -------------------------------------------- */
 
+/* Flushes the connections on the pending list until it stays empty. */
+static void run_pending(struct leofs_server *s)
+{
+	struct leofs_conn *list, *c;
+
+	pthread_mutex_lock(&s->lock);
+	s->corked++;		/* replies made meanwhile join the list */
+	s->loop = pthread_self();
+	while ((list = s->pending)) {
+		s->pending = NULL;
+		while ((c = list)) {
+			/*
+			 * Unlink c before clearing its flag: once pending is
+			 * false it may be queued again, reusing pending_next
+			 * (with a new reference that the next round drops).
+			 */
+			list = c->pending_next;
+			c->pending_next = NULL;
+			c->pending = false;
+			pthread_mutex_unlock(&s->lock);
+			if (c->src) {
+				int ret = conn_flush(c);
+
+				if (ret == 0)
+					ret = conn_after_flush(c);
+				if (ret < 0)
+					conn_close_now(c, ret == -ESHUTDOWN ?
+						       NULL : strerror(-ret));
+			}
+			conn_put(c);
+			pthread_mutex_lock(&s->lock);
+		}
+	}
+	s->corked--;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void leofs_server_cork(struct leofs_server *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->corked++;
+	s->loop = pthread_self();
+	pthread_mutex_unlock(&s->lock);
+}
+
+void leofs_server_uncork(struct leofs_server *s)
+{
+	bool last;
+
+	pthread_mutex_lock(&s->lock);
+	last = --s->corked == 0;
+	pthread_mutex_unlock(&s->lock);
+	if (last)
+		run_pending(s);
+}
+
 static int on_wake(sd_event_source *src, int fd, uint32_t revents, void *data)
 {
 	struct leofs_server *s = data;
-	struct leofs_conn *list, *c;
 	u64 v;
 
 	(void)src;
 	(void)revents;
 	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		log_warning_errno(-errno, "%s: eventfd: %m", s->cfg.name);
-
-	pthread_mutex_lock(&s->lock);
-	list = s->pending;
-	s->pending = NULL;
-	pthread_mutex_unlock(&s->lock);
-
-	while ((c = list)) {
-		/*
-		 * Unlink c before clearing its flag: once pending is false a
-		 * worker may queue c again, reusing pending_next (with a new
-		 * reference that the next wakeup drops).
-		 */
-		pthread_mutex_lock(&s->lock);
-		list = c->pending_next;
-		c->pending_next = NULL;
-		c->pending = false;
-		pthread_mutex_unlock(&s->lock);
-		if (c->src) {
-			int ret = conn_flush(c);
-
-			if (ret == 0)
-				ret = conn_after_flush(c);
-			if (ret < 0)
-				conn_close_now(c, ret == -ESHUTDOWN ? NULL :
-					       strerror(-ret));
-		}
-		conn_put(c);
-	}
+	run_pending(s);
 	return 0;
 }
 

@@ -4,13 +4,15 @@
  * unlink of N empty files through a leofs-mds server (in this process, on
  * 127.0.0.1, durable group commit) and the userspace client, in one
  * directory and spread over many, from 1 and 8 client threads each keeping
- * a window of requests in flight; side by side with the same syscalls on a
- * local directory as the baseline.
+ * a window of requests in flight (a window is sent at once: every request
+ * but its last with LEOFS_RPC_MORE); side by side with the same syscalls
+ * on a local directory as the baseline.
  *
  *	bench_mds [--quick] [--files N]
  *
  * JSON lines {"name","value","unit","baseline","ratio"} on stdout, named
- * mds.<create|stat|unlink>.<dir1|dirN>.<1t|8t>; commentary on stderr.
+ * mds.<create|stat|unlink>.<dir1|dirN>.<1t|8t>; commentary on stderr,
+ * with the changes per group commit of each step.
  */
 #include <fcntl.h>
 #include <ftw.h>
@@ -109,6 +111,10 @@ static void *work(void *arg)
 		/* a window of requests, then their answers */
 		for (n = 0; n < WINDOW && i < w->count; n++, i++) {
 			u64 dir = w->dirs[i % w->ndirs];
+			/* the window goes out in one sendmsg() */
+			u32 more = n + 1 < WINDOW && i + 1 < w->count ?
+					   LEOFS_RPC_MORE :
+					   0;
 			struct leofs_buf nm;
 
 			nm.len = (u32)name_of(w, i, names[n], sizeof(names[n]));
@@ -122,17 +128,17 @@ static void *work(void *arg)
 					.flags = LEOFS_CREATE_EXCL
 				};
 
-				w->failed |=
-					leofs_rpc_send(r, op, &q, sizeof(q),
-						       &calls[n]) != 0;
+				w->failed |= leofs_rpc_send_flags(
+						     r, op, &q, sizeof(q), more,
+						     &calls[n]) != 0;
 			} else {
 				struct leofs_name_req q = { .creds = root_cr,
 							    .parent = dir,
 							    .name = nm };
 
-				w->failed |=
-					leofs_rpc_send(r, op, &q, sizeof(q),
-						       &calls[n]) != 0;
+				w->failed |= leofs_rpc_send_flags(
+						     r, op, &q, sizeof(q), more,
+						     &calls[n]) != 0;
 			}
 			if (w->failed)
 				break;
@@ -170,6 +176,9 @@ static double run(const char *local, const u64 *dirs, u32 ndirs, u32 files,
 					step,
 					0 };
 		pthread_create(&t[i], NULL, work, &w[i]);
+		/* names tell the client from the baseline in a profile */
+		pthread_setname_np(t[i],
+				   local ? "bench-local" : "bench-client");
 	}
 	for (i = 0; i < nthreads; i++) {
 		pthread_join(t[i], NULL);
@@ -285,6 +294,7 @@ int main(int argc, char **argv)
 	s.stop_fd = eventfd(0, EFD_CLOEXEC);
 	sd_event_add_io(s.ev, NULL, s.stop_fd, EPOLLIN, on_stop, NULL);
 	pthread_create(&s.loop, NULL, loop_main, &s);
+	pthread_setname_np(s.loop, "mds-loop");
 	fprintf(stderr,
 		"bench_mds: %u files per run, %d in flight per "
 		"client thread, server on 127.0.0.1:%u\n",
@@ -309,8 +319,22 @@ int main(int argc, char **argv)
 				mkdir(path, 0755);
 			}
 			for (st = CREATE; st <= UNLINK; st++) {
+				struct mds_engine_stats e0, e1;
+
+				mds_engine_stats(eng, &e0);
 				v[st] = run(NULL, dirs, nd, files, nthreads[ti],
 					    st, round);
+				mds_engine_stats(eng, &e1);
+				if (e1.commits > e0.commits)
+					fprintf(stderr,
+						"bench_mds: %s %s %dt: %.1f "
+						"changes per commit\n",
+						steps[st],
+						spread ? "dirN" : "dir1",
+						nthreads[ti],
+						(double)(e1.ops - e0.ops) /
+							(double)(e1.commits -
+								 e0.commits));
 				base[st] = run(local, NULL, nd, files,
 					       nthreads[ti], st, round);
 			}

@@ -25,17 +25,9 @@
 #include "leofs/rpc.h"
 #include "leofs/server.h"
 #include "leofs/workq.h"
+#include "helper_server.h"
 
 static const u8 cluster[16] = { 0x1e, 0x0f, 0x5 };
-
-struct fixture {
-	sd_event *ev;
-	struct leofs_server *srv;
-	struct leofs_workq *wq;
-	pthread_t loop;
-	int stop_fd;
-	u16 port;
-};
 
 static void answer_getattr(void *arg)
 {
@@ -56,7 +48,7 @@ static void answer_getattr(void *arg)
 
 static void handle(struct leofs_request *req, void *arg)
 {
-	struct fixture *f = arg;
+	struct srv_fixture *f = arg;
 
 	switch (req->hdr.opcode) {
 	case LEOFS_OP_HELLO: {
@@ -86,25 +78,8 @@ static void handle(struct leofs_request *req, void *arg)
 	}
 }
 
-static int on_stop(sd_event_source *s, int fd, uint32_t revents, void *data)
-{
-	(void)fd;
-	(void)revents;
-	(void)data;
-	return sd_event_exit(sd_event_source_get_event(s), 0);
-}
-
-static void *loop_main(void *arg)
-{
-	struct fixture *f = arg;
-
-	sd_event_loop(f->ev);
-	return NULL;
-}
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
 	struct leofs_server_config cfg = {
 		.name = "test",
 		.host = "127.0.0.1",
@@ -116,36 +91,10 @@ static int setup(void **state)
 		.handle = handle,
 	};
 
-	assert_non_null(f);
-	cfg.arg = f;
-	assert_int_equal(sd_event_new(&f->ev), 0);
-	assert_int_equal(leofs_server_new(f->ev, &cfg, &f->srv), 0);
-	assert_int_equal(leofs_workq_new("test", 2, &f->wq), 0);
-	f->port = leofs_server_port(f->srv);
-	f->stop_fd = eventfd(0, EFD_CLOEXEC);
-	assert_true(sd_event_add_io(f->ev, NULL, f->stop_fd, EPOLLIN, on_stop,
-				    NULL) >= 0);
-	assert_int_equal(pthread_create(&f->loop, NULL, loop_main, f), 0);
-	*state = f;
-	return 0;
+	return srv_fixture_setup(state, &cfg);
 }
 
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	u64 one = 1;
-
-	leofs_workq_free(f->wq);	/* finishes queued replies */
-	assert_int_equal(write(f->stop_fd, &one, sizeof(one)), 8);
-	pthread_join(f->loop, NULL);
-	leofs_server_free(f->srv);
-	sd_event_unref(f->ev);
-	close(f->stop_fd);
-	free(f);
-	return 0;
-}
-
-static struct leofs_rpc *connect_client(struct fixture *f)
+static struct leofs_rpc *connect_client(struct srv_fixture *f)
 {
 	struct leofs_rpc_opts opts = {
 		.peer_kind = LEOFS_PEER_CLIENT,
@@ -187,7 +136,7 @@ static void test_round_trip(void **state)
 
 static void test_wrong_cluster_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct srv_fixture *f = *state;
 	struct leofs_rpc_opts opts = {
 		.peer_kind = LEOFS_PEER_CLIENT,
 		.cluster_id = { 0xaa },
@@ -273,17 +222,6 @@ static void test_concurrent_multiplexing(void **state)
 	leofs_rpc_close(r);
 }
 
-static int raw_connect(u16 port)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_port = htons(port) };
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	return fd;
-}
-
 /* The server closes the connection within timeout_ms. */
 static void assert_closed(int fd, int timeout_ms)
 {
@@ -309,26 +247,26 @@ static void good_header(u8 *hdr, u32 body_len)
 
 static void test_hostile_peers(void **state)
 {
-	struct fixture *f = *state;
+	struct srv_fixture *f = *state;
 	u8 hdr[LEOFS_FRAME_HDR_SIZE], body[16] = { 0 };
 	struct leofs_rpc *r = connect_client(f);
 	int fd;
 
 	/* bad magic */
-	fd = raw_connect(f->port);
+	fd = srv_fixture_raw_connect(f->port);
 	memset(hdr, 0x5a, sizeof(hdr));
 	assert_int_equal(send(fd, hdr, sizeof(hdr), 0), sizeof(hdr));
 	assert_closed(fd, 2000);
 
 	/* a body beyond the server's limit */
-	fd = raw_connect(f->port);
+	fd = srv_fixture_raw_connect(f->port);
 	good_header(hdr, (2 << 20));
 	leofs_frame_seal(hdr, body, 0);
 	assert_int_equal(send(fd, hdr, sizeof(hdr), 0), sizeof(hdr));
 	assert_closed(fd, 2000);
 
 	/* a CRC that does not match */
-	fd = raw_connect(f->port);
+	fd = srv_fixture_raw_connect(f->port);
 	good_header(hdr, sizeof(body));
 	leofs_frame_seal(hdr, body, sizeof(body));
 	body[3] ^= 1;
@@ -337,12 +275,12 @@ static void test_hostile_peers(void **state)
 	assert_closed(fd, 2000);
 
 	/* half a header, then silence: dropped after the idle timeout */
-	fd = raw_connect(f->port);
+	fd = srv_fixture_raw_connect(f->port);
 	assert_int_equal(send(fd, hdr, 10, 0), 10);
 	assert_closed(fd, 3000);
 
 	/* a frame that says "reply" is not a request */
-	fd = raw_connect(f->port);
+	fd = srv_fixture_raw_connect(f->port);
 	{
 		struct leofs_frame_hdr h = {
 			.version = LEOFS_PROTO_VERSION_MAX,
@@ -366,13 +304,13 @@ static void test_hostile_peers(void **state)
 
 static void test_connection_limit(void **state)
 {
-	struct fixture *f = *state;
+	struct srv_fixture *f = *state;
 	struct leofs_rpc *r[4];
 	int i, extra;
 
 	for (i = 0; i < 4; i++)
 		r[i] = connect_client(f);
-	extra = raw_connect(f->port);
+	extra = srv_fixture_raw_connect(f->port);
 	assert_closed(extra, 2000);
 	leofs_rpc_close(r[0]);
 	usleep(100000);	/* the server notices the close */
@@ -387,17 +325,17 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_round_trip, setup,
-						teardown),
+						srv_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_cluster_refused,
-						setup, teardown),
+						setup, srv_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_opcode_answered,
-						setup, teardown),
+						setup, srv_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_multiplexing,
-						setup, teardown),
+						setup, srv_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_peers, setup,
-						teardown),
+						srv_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_connection_limit, setup,
-						teardown),
+						srv_fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/* A server on its own loop for the unit tests (helper_server.h). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "helper_server.h"
+
+static int on_stop(sd_event_source *s, int fd, uint32_t revents, void *data)
+{
+	(void)fd;
+	(void)revents;
+	(void)data;
+	return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+static void *loop_main(void *arg)
+{
+	sd_event_loop(((struct srv_fixture *)arg)->ev);
+	return NULL;
+}
+
+int srv_fixture_setup(void **state, struct leofs_server_config *cfg)
+{
+	struct srv_fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	cfg->arg = f;
+	assert_int_equal(sd_event_new(&f->ev), 0);
+	assert_int_equal(leofs_server_new(f->ev, cfg, &f->srv), 0);
+	assert_int_equal(leofs_workq_new(cfg->name, 2, &f->wq), 0);
+	f->port = leofs_server_port(f->srv);
+	f->stop_fd = eventfd(0, EFD_CLOEXEC);
+	assert_true(sd_event_add_io(f->ev, NULL, f->stop_fd, EPOLLIN, on_stop,
+				    NULL) >= 0);
+	assert_int_equal(pthread_create(&f->loop, NULL, loop_main, f), 0);
+	*state = f;
+	return 0;
+}
+
+int srv_fixture_teardown(void **state)
+{
+	struct srv_fixture *f = *state;
+	u64 one = 1;
+
+	leofs_workq_free(f->wq); /* finishes queued replies */
+	assert_int_equal(write(f->stop_fd, &one, sizeof(one)), 8);
+	pthread_join(f->loop, NULL);
+	leofs_server_free(f->srv);
+	sd_event_unref(f->ev);
+	close(f->stop_fd);
+	free(f);
+	return 0;
+}
+
+int srv_fixture_raw_connect(u16 port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Shared by the connection layer's unit tests: a server on its own loop. */
+#ifndef HELPER_SERVER_H
+#define HELPER_SERVER_H
+
+#include <pthread.h>
+
+#include "leofs/server.h"
+#include "leofs/workq.h"
+
+struct srv_fixture {
+	sd_event *ev;
+	struct leofs_server *srv;
+	struct leofs_workq *wq; /* two threads, for answers off the loop */
+	pthread_t loop;
+	int stop_fd;
+	u16 port;
+};
+
+/*
+ * cmocka setup: a new srv_fixture in *state, serving cfg (its arg set to
+ * the fixture) on a loop thread.
+ */
+int srv_fixture_setup(void **state, struct leofs_server_config *cfg);
+/* cmocka teardown: finishes the queued work, stops the loop, frees all. */
+int srv_fixture_teardown(void **state);
+/* A plain TCP connection to 127.0.0.1:port. */
+int srv_fixture_raw_connect(u16 port);
+
+#endif /* HELPER_SERVER_H */
