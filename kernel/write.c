@@ -124,19 +124,9 @@ static void leofs_wop_send(struct leofs_wctx *c, struct leofs_wop *w)
 
 static bool leofs_write_retryable(int err, u32 status)
 {
-	switch (status) {
-	case LEOFS_S_WRONG_EPOCH:
-	case LEOFS_S_NOT_PRIMARY:
-	case LEOFS_S_AGAIN:
-	case LEOFS_S_BUSY:
-	case LEOFS_S_SHUTDOWN:
-	case LEOFS_S_DEGRADED_READONLY:
-		return true;
-	case LEOFS_S_OK:
+	if (status == LEOFS_S_OK)
 		return leofs_err_is_transport(err) || err == -ENOTCONN;
-	default:
-		return false;
-	}
+	return leofs_status_retry_data(status);
 }
 
 static int leofs_wop_finish(struct leofs_wctx *c, struct leofs_wop *w)

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "leofs/log.h"
-#include "leofs/proto_map.h"
+#include "leofs/nsclient.h"
 #include "../../lib/placesim/placesim.h"
 #include "node.h"
 
@@ -156,59 +156,15 @@ int oss_mapsrc_static(struct leofs_mapview *v, struct oss_mapsrc **out)
 
 static int fetch_map(struct oss_mapsrc *s, struct leofs_rpc *rpc, u64 known)
 {
-	struct leofs_map_get_req q = { .known_epoch = known };
-	struct leofs_map_reply rp;
-	struct leofs_rpc_reply raw;
-	struct leofs_map_counts cnt;
-	struct leofs_map m = { 0 };
 	struct leofs_mapview *v;
-	u32 *scratch = NULL;
-	int r;
+	int r = leofs_map_fetch(rpc, known, 10000, &v);
 
-	r = leofs_rpc_call(rpc, LEOFS_OP_MAP_GET, &q, sizeof(q), &rp,
-			   sizeof(rp), &raw, 10000);
-	if (r)
+	if (r || !v)
 		return r;
-	r = rp.status ? leofs_status_to_errno(rp.status) : 0;
-	if (r || !rp.map.len)
-		goto out;
-	r = leofs_map_decode_counts(rp.map.data, rp.map.len, &cnt);
-	if (r)
-		goto out;
-	m.node_count = cnt.node_count;
-	m.target_count = cnt.target_count;
-	m.pool_count = cnt.pool_count;
-	m.mds_count = cnt.mds_count;
-	m.shard_count = cnt.shard_count;
-	m.override_count = cnt.override_count;
-	m.nodes = calloc(cnt.node_count + 1, sizeof(*m.nodes));
-	m.targets = calloc(cnt.target_count + 1, sizeof(*m.targets));
-	m.pools = calloc(cnt.pool_count + 1, sizeof(*m.pools));
-	m.mds = calloc(cnt.mds_count + 1, sizeof(*m.mds));
-	m.shards = calloc(cnt.shard_count + 1, sizeof(*m.shards));
-	m.overrides = calloc(cnt.override_count + 1, sizeof(*m.overrides));
-	scratch = calloc(cnt.target_count + 1, sizeof(u32));
-	r = -ENOMEM;
-	if (m.nodes && m.targets && m.pools && m.mds && m.shards &&
-	    m.overrides && scratch)
-		r = leofs_map_decode(rp.map.data, rp.map.len, &m, scratch);
-	if (!r)
-		r = leofs_mapview_new(&m, &v);
-	if (!r) {
-		set_view(s, v);
-		log_info("cluster map epoch %llu from the metadata server",
-			 (unsigned long long)m.epoch);
-	}
-	free(m.nodes);
-	free(m.targets);
-	free(m.pools);
-	free(m.mds);
-	free(m.shards);
-	free(m.overrides);
-	free(scratch);
-out:
-	leofs_rpc_reply_free(&raw);
-	return r;
+	set_view(s, v);
+	log_info("cluster map epoch %llu from the metadata server",
+		 (unsigned long long)leofs_mapview_epoch(v));
+	return 0;
 }
 
 static int mds_session(struct oss_mapsrc *s, const char *hostport)

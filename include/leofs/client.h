@@ -98,11 +98,11 @@ struct leofs_client;
 
 struct leofs_client_opts {
 	struct leofs_rpc_opts rpc;	/* cluster id, connect timeout */
-	u32 timeout_ms;			/* per request; 0 = 30 s */
+	u32 timeout_ms;			/* per request + resends; 0 = 30 s */
 	u32 max_inflight;		/* stripe requests in flight; 0 = 16 */
 	u32 down_ms;			/* how long a failed node is skipped */
 	/*
-	 * Fetches a newer map after WRONG_EPOCH / NOT_PRIMARY (optional).
+	 * Fetches a newer map before a request is sent again (optional).
 	 * Returns 0 with a referenced view in *out.
 	 */
 	int (*refresh)(void *arg, u64 known_epoch, struct leofs_mapview **out);

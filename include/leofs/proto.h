@@ -230,6 +230,14 @@ enum leofs_status {
 int leofs_status_to_errno(u32 status);
 u32 leofs_errno_to_status(int err);
 
+/*
+ * Whether a data request (a stripe write, a truncate) answered with this
+ * status may succeed sent again, after a fresh map and a pause: the PG may
+ * move (map epochs), a member come back or be marked out (below
+ * min_size), a server finish starting or stopping.
+ */
+bool leofs_status_retry_data(u32 status);
+
 /* ---- hello: versions and features --------------------------------------- */
 
 enum leofs_peer_kind {

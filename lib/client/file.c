@@ -7,6 +7,12 @@
  * fetch the data fragments straight from their targets and fall back to a
  * DEGRADED_READ at a live member when one is down, fails its checksum, or
  * the versions disagree. Requests of different stripes run in parallel.
+ *
+ * A write the PG cannot take now (its primary refuses connections or is
+ * marked down, too few members up, the map changing) is sent again with
+ * backoff and a fresh map, as the kernel client does, until timeout_ms
+ * after it was first sent: the MDS marks a silent node down, then out,
+ * which gives its PGs live members.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -16,8 +22,6 @@
 
 #include "leofs/client.h"
 #include "leofs/proto_msg.h"
-
-#define RETRIES 6
 
 struct leofs_client {
 	struct leofs_client_opts opts;
@@ -39,10 +43,19 @@ struct op {
 	u8 *mem; /* owned payload */
 	u32 rank; /* READ_FRAGMENT: the fragment */
 	bool probe; /* READ_FRAGMENT of rank 0 only for its version */
+	u64 deadline; /* writes: CLOCK_MONOTONIC ms after which none is sent */
 	struct leofs_conn_ref *ref;
 	struct leofs_rpc_call *call;
 	int err;
 };
+
+static u64 now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000 + (u64)ts.tv_nsec / 1000000;
+}
 
 static void count(struct leofs_client *c, u64 *field)
 {
@@ -146,18 +159,12 @@ static int locate(struct leofs_mapview *v, u64 ino,
 				 p->ref.pg, p->targets);
 }
 
-static int send_to(struct leofs_client *c, struct leofs_mapview *v,
-		   u32 target_id, struct op *o)
+/* Sends o to node n over its cached connection. */
+static int send_node(struct leofs_client *c, const struct leofs_map_node *n,
+		     struct op *o)
 {
-	const struct leofs_map_target *t = leofs_mapview_target(v, target_id);
-	const struct leofs_map_node *n;
 	int r;
 
-	o->ref = NULL;
-	o->call = NULL;
-	n = t ? leofs_mapview_node(v, t->node_id) : NULL;
-	if (!n)
-		return o->err = -EHOSTUNREACH;
 	r = leofs_conns_get(c->conns, n->id, &n->addr, &o->ref);
 	if (r)
 		return o->err = r;
@@ -172,15 +179,35 @@ static int send_to(struct leofs_client *c, struct leofs_mapview *v,
 	return o->err = r;
 }
 
-/* Waits for o; 0 with the raw reply (status not yet looked at). */
-static int wait_op(struct leofs_client *c, struct op *o,
+/* Sends o to the node of a target; a node the map marks down is not tried. */
+static int send_to(struct leofs_client *c, struct leofs_mapview *v,
+		   u32 target_id, struct op *o)
+{
+	const struct leofs_map_target *t = leofs_mapview_target(v, target_id);
+	const struct leofs_map_node *n;
+
+	o->ref = NULL;
+	o->call = NULL;
+	n = t ? leofs_mapview_node(v, t->node_id) : NULL;
+	if (!n)
+		return o->err = -EHOSTUNREACH;
+	if (!(n->state & LEOFS_STATE_UP) || !(t->state & LEOFS_STATE_UP))
+		return o->err = -EHOSTDOWN;
+	return send_node(c, n, o);
+}
+
+/*
+ * Waits up to timeout_ms for o; 0 with the raw reply (status not yet
+ * looked at).
+ */
+static int wait_op(struct leofs_client *c, struct op *o, u32 timeout_ms,
 		   struct leofs_rpc_reply *raw)
 {
 	int r;
 
 	if (!o->ref)
 		return o->err;
-	r = leofs_rpc_wait(o->call, c->opts.timeout_ms, raw);
+	r = leofs_rpc_wait(o->call, timeout_ms, raw);
 	if (r && leofs_err_is_transport(r))
 		leofs_conns_failed(c->conns, o->ref, r);
 	leofs_conns_put(c->conns, o->ref);
@@ -219,29 +246,45 @@ static int send_write(struct leofs_client *c, u64 ino,
 	return o->err = r;
 }
 
+/* Whether a write that failed may succeed sent again (as kernel/write.c). */
+static bool write_retryable(int err, u32 status)
+{
+	if (status == LEOFS_S_OK)
+		return leofs_err_is_transport(err);
+	return leofs_status_retry_data(status);
+}
+
+/*
+ * Waits for a write, sending it again while it may still succeed and its
+ * deadline allows (retry: false once the file write has failed anyway).
+ */
 static int finish_write(struct leofs_client *c, u64 ino,
-			const struct leofs_layout *l, u64 g, struct op *o)
+			const struct leofs_layout *l, u64 g, struct op *o,
+			bool retry)
 {
 	struct leofs_rpc_reply raw;
-	int tries, r;
-	u32 st;
+	u32 st, pause, tries, left;
+	u64 now;
+	int r;
 
 	for (tries = 0;; tries++) {
-		r = wait_op(c, o, &raw);
+		now = now_ms();
+		left = o->deadline > now ? (u32)(o->deadline - now) : 1;
+		r = wait_op(c, o, left, &raw);
 		st = 0;
 		if (!r) {
 			st = raw.status;
 			leofs_rpc_reply_free(&raw);
 			r = st ? leofs_status_to_errno(st) : 0;
 		}
-		if (!r || tries == RETRIES)
+		if (!r || !retry || !write_retryable(r, st))
 			break;
-		if (st == LEOFS_S_WRONG_EPOCH || st == LEOFS_S_NOT_PRIMARY)
-			refresh(c, op_ref(o)->map_epoch);
-		else if (!leofs_err_is_transport(r) && st != LEOFS_S_AGAIN &&
-			 st != LEOFS_S_SHUTDOWN)
+		/* resent only if the backoff ends before the deadline */
+		pause = 100u << (tries < 4 ? tries : 4);
+		if (now_ms() + pause >= o->deadline)
 			break;
-		nap(100u << (tries < 4 ? tries : 4));
+		nap(pause);
+		refresh(c, op_ref(o)->map_epoch);
 		send_write(c, ino, l, g, o);
 	}
 	free(o->mem);
@@ -340,7 +383,7 @@ int leofs_file_write(struct leofs_client *c, u64 ino,
 				piece = span - uo;
 			if (n == win) {
 				e = finish_write(c, ino, l, q[head].g,
-						 &q[head].o);
+						 &q[head].o, !r);
 				if (e && !r)
 					r = e;
 				head = (head + 1) % win;
@@ -363,13 +406,14 @@ int leofs_file_write(struct leofs_client *c, u64 ino,
 				count(c, w->o.opcode == LEOFS_OP_WRITE_STRIPE ?
 						 &c->stats.stripes_written :
 						 &c->stats.partial_writes);
+				w->o.deadline = now_ms() + c->opts.timeout_ms;
 				send_write(c, ino, l, g, &w->o);
 				n++;
 			}
 		}
 	}
 	while (n) {
-		e = finish_write(c, ino, l, q[head].g, &q[head].o);
+		e = finish_write(c, ino, l, q[head].g, &q[head].o, !r);
 		if (e && !r)
 			r = e;
 		head = (head + 1) % win;
@@ -450,7 +494,7 @@ static void send_reads(struct leofs_client *c, u64 ino,
 static int degraded(struct leofs_client *c, u64 ino,
 		    const struct leofs_layout *l, struct rstripe *s)
 {
-	u32 width = leofs_layout_width(l), pos, n, r, tries;
+	u32 width = leofs_layout_width(l), pos, n, r, tries, st;
 	struct leofs_data_reply rp;
 	struct leofs_rpc_reply raw;
 	struct leofs_mapview *v;
@@ -476,16 +520,18 @@ static int degraded(struct leofs_client *c, u64 ino,
 				o.m.dr.length = n;
 				if (send_to(c, v, s->p.targets[r], &o))
 					continue;
-				e = wait_op(c, &o, &raw);
+				e = wait_op(c, &o, c->opts.timeout_ms, &raw);
 				if (e) {
 					err = e;
 					continue;
 				}
-				e = leofs_degraded_read_reply_decode(&rp, raw.body,
-								     raw.len);
-				if (!e && rp.status)
-					e = leofs_status_to_errno(rp.status);
-				if (!e && rp.data.len != n)
+				st = 0;
+				if (leofs_degraded_read_reply_decode(
+					    &rp, raw.body, raw.len))
+					e = -EBADMSG; /* never its data */
+				else if ((st = rp.status))
+					e = leofs_status_to_errno(st);
+				else if (rp.data.len != n)
 					e = -EPROTO;
 				if (!e)
 					memcpy(s->dst + (pos - s->a),
@@ -494,7 +540,7 @@ static int degraded(struct leofs_client *c, u64 ino,
 				err = e;
 				if (!e)
 					break;
-				if (rp.status == LEOFS_S_WRONG_EPOCH)
+				if (st == LEOFS_S_WRONG_EPOCH)
 					break;
 			}
 			leofs_mapview_put(v);
@@ -523,12 +569,13 @@ static int finish_reads(struct leofs_client *c, u64 ino,
 	for (i = 0; i < s->nops; i++) {
 		struct op *o = &s->ops[i];
 
-		e = wait_op(c, o, &raw);
+		e = wait_op(c, o, c->opts.timeout_ms, &raw);
 		if (e) {
 			ok = false;
 			continue;
 		}
-		e = leofs_read_fragment_reply_decode(&rp, raw.body, raw.len);
+		if (leofs_read_fragment_reply_decode(&rp, raw.body, raw.len))
+			e = -EBADMSG;
 		if (!e && rp.status)
 			e = leofs_status_to_errno(rp.status);
 		if (!e && rp.data.len != o->m.rf.length)
@@ -610,8 +657,7 @@ int leofs_file_read(struct leofs_client *c, u64 ino,
 
 /* ---- truncate and delete ------------------------------------------------- */
 
-static int to_every_node(struct leofs_client *c, u16 opcode, void *msg,
-			 const struct leofs_layout *l, u64 ino)
+static int to_every_node(struct leofs_client *c, u16 opcode, void *msg)
 {
 	struct leofs_mapview *v = view_get(c);
 	const struct leofs_map *map = leofs_mapview_map(v);
@@ -620,32 +666,20 @@ static int to_every_node(struct leofs_client *c, u16 opcode, void *msg,
 	u32 i;
 	int r = 0, e;
 
-	(void)l;
-	(void)ino;
 	/* every up node may hold fragments of the file's PGs */
 	for (i = 0; i < map->node_count; i++) {
-		const struct leofs_map_node *nd = &map->nodes[i];
-
-		if (!(nd->state & LEOFS_STATE_UP))
+		if (!(map->nodes[i].state & LEOFS_STATE_UP))
 			continue;
 		memset(&o, 0, sizeof(o));
 		o.opcode = opcode;
 		memcpy(&o.m, msg, leofs_msg_struct_size(opcode, false));
-		e = leofs_conns_get(c->conns, nd->id, &nd->addr, &o.ref);
+		e = send_node(c, &map->nodes[i], &o);
 		if (!e)
-			e = leofs_rpc_send(leofs_conn_ref_rpc(o.ref), opcode,
-					   &o.m, leofs_msg_struct_size(opcode,
-								       false),
-					   &o.call);
+			e = wait_op(c, &o, c->opts.timeout_ms, &raw);
 		if (!e) {
-			e = leofs_rpc_wait(o.call, c->opts.timeout_ms, &raw);
-			if (!e) {
-				e = leofs_status_to_errno(raw.status);
-				leofs_rpc_reply_free(&raw);
-			}
+			e = leofs_status_to_errno(raw.status);
+			leofs_rpc_reply_free(&raw);
 		}
-		if (o.ref)
-			leofs_conns_put(c->conns, o.ref);
 		if (e && !r)
 			r = e;
 	}
@@ -663,7 +697,7 @@ int leofs_file_truncate(struct leofs_client *c, u64 ino,
 	};
 
 	leofs_mapview_put(v);
-	return to_every_node(c, LEOFS_OP_TRUNCATE_OBJECTS, &q, l, ino);
+	return to_every_node(c, LEOFS_OP_TRUNCATE_OBJECTS, &q);
 }
 
 int leofs_file_delete(struct leofs_client *c, u64 ino,
@@ -684,7 +718,7 @@ int leofs_file_delete(struct leofs_client *c, u64 ino,
 		put_unaligned_le32(i, slots + 4 * i);
 	q.slots.data = slots;
 	q.slots.count = l->stripe_count;
-	r = to_every_node(c, LEOFS_OP_DELETE_OBJECTS, &q, l, ino);
+	r = to_every_node(c, LEOFS_OP_DELETE_OBJECTS, &q);
 	free(slots);
 	return r;
 }

@@ -92,3 +92,18 @@ u32 leofs_errno_to_status(int err)
 	default:		return LEOFS_S_IO;
 	}
 }
+
+bool leofs_status_retry_data(u32 status)
+{
+	switch (status) {
+	case LEOFS_S_WRONG_EPOCH:
+	case LEOFS_S_NOT_PRIMARY:
+	case LEOFS_S_AGAIN:
+	case LEOFS_S_BUSY:
+	case LEOFS_S_SHUTDOWN:
+	case LEOFS_S_DEGRADED_READONLY:
+		return true;
+	default:
+		return false;
+	}
+}

@@ -8,9 +8,12 @@
 #   it_stop NAME              SIGTERM, wait up to 20 s; fails if it does not exit 0
 #   it_wait_port PORT [SECS]  until something listens on 127.0.0.1:PORT
 #   it_port                   print a free TCP port
-#   it_oss_static_cluster N UUID MAP  format N OSS targets (ssd), write their
-#                             configs and a static cluster map MAP (pool
-#                             "dicom", 32 PGs, width 3); ports in PORT[1..N]
+#   it_oss_static_cluster [--dir D] [--reserve B] [--limits JSON] N UUID MAP
+#                             format N OSS targets (ssd) as $IT_DIR/tI (D/tI),
+#                             write their configs (reserve_bytes B, default 0;
+#                             "limits": JSON) and a static cluster map MAP
+#                             (pool "dicom", 32 PGs, width 3); ports in
+#                             PORT[1..N]
 #   it_expect STATUS PATTERN CMD...  CMD exits STATUS with a stderr line
 #                             matching PATTERN (out, err: $IT_DIR/out, err)
 #   it_check_json NAME PYTHON run PYTHON assertions on the JSON in
@@ -131,18 +134,28 @@ $2
 }
 
 it_oss_static_cluster() {
-	local n=$1 uuid=$2 map=$3 i nodes=""
+	local dir=$IT_DIR reserve=0 limits="" n uuid map i nodes=""
+	while [ $# -gt 3 ]; do
+		case "$1" in
+		--dir) dir=$2 ;;
+		--reserve) reserve=$2 ;;
+		--limits) limits="\"limits\": $2," ;;
+		*) fail "it_oss_static_cluster: unknown option $1" ;;
+		esac
+		shift 2
+	done
+	n=$1 uuid=$2 map=$3
 	for ((i = 1; i <= n; i++)); do
 		PORT[$i]=$(it_port)
-		"$BIN/leofs-oss" --format "$IT_DIR/t$i" --cluster "$uuid" \
+		"$BIN/leofs-oss" --format "$dir/t$i" --cluster "$uuid" \
 			--target $((i * 10)) --tier ssd --weight 1 > /dev/null ||
 			fail "leofs-oss --format t$i"
 		nodes+="${nodes:+,}{\"id\": $i, \"addr\": \"127.0.0.1:${PORT[$i]}\", \"targets\": [{\"id\": $((i * 10)), \"weight\": 1.0, \"tier\": \"ssd\"}]}"
 		cat > "$IT_DIR/oss$i.json" <<EOC
 { "node_id": $i, "listen": { "address": "127.0.0.1", "port": ${PORT[$i]} },
   "cluster_id": "$uuid",
-  "targets": [ { "path": "$IT_DIR/t$i", "id": $((i * 10)), "tier": "ssd", "weight": 1 } ],
-  "worker_threads": 2, "group_commit_us": 200, "reserve_bytes": 0,
+  "targets": [ { "path": "$dir/t$i", "id": $((i * 10)), "tier": "ssd", "weight": 1 } ],
+  $limits"worker_threads": 2, "group_commit_us": 200, "reserve_bytes": $reserve,
   "cluster_map": "$map" }
 EOC
 	done

@@ -6,8 +6,10 @@
 # tables and as JSON; the refusal to overwrite and --force; rm, after
 # which get fails with ENOENT and the storage servers delete the objects;
 # every error case with its exit status and message; and, with one OSS
-# killed (kill -9), gets that still return the right bytes and a failed
-# put that removes its half-made file.
+# killed (kill -9), gets that still return the right bytes, puts into PGs
+# holding it (as primary, as a member) that fail within the data timeout
+# and remove their half-made files, and a put with a longer timeout that
+# succeeds once the MDS has marked the node out and moved its PGs.
 . "$(dirname "$0")/lib.sh"
 
 F=$BIN/leofs-file
@@ -183,15 +185,81 @@ for ((i = 0; i < 300 && $(objects) > 0; i++)); do
 done
 [ "$(objects)" = 0 ] || fail "$(objects) fragment objects of a removed file remain"
 
-# ---- one OSS killed: reads still right, a failed put leaves nothing --------------
+# ---- one OSS killed: reads still right, puts wait for the map or fail in time ----
 "$F" stat --json "/$ec/$big" > "$IT_DIR/out" || fail "stat $big"
 ino=$(python3 -c 'import json,sys; print("%016x" % json.load(open(sys.argv[1]))["ino"])' \
 	"$IT_DIR/out")
 victim=$(find "$CL"/oss*/target/objects -name "$ino-*-0000.d" |
 	sed -n 's|.*/oss\([0-9]*\)/target/.*|\1|p')
 [ -n "$victim" ] || fail "no primary object for /$ec/$big"
+# Puts of $big (20 stripes on one PG of pool 1, EC 4+1 over 6 nodes) into
+# PGs holding the dead node. A shard hands out inode numbers in order, so
+# empty files are made until the next new file lands where wanted; each
+# put then checks where its file landed.
+ino_of() {
+	"$F" stat --json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ino"])'
+}
+victim_ranks() { # the node's rank (1: primary) in the PGs of inodes $1.. ($2 of them)
+	local rows
+	rows=$("$MC" pg "$LEOFS_MDS_PORT" 1 5 "$1" "$2") || fail "no PG for inode $1"
+	echo "$rows" |
+		awk -v v="$victim" '{ r = ""; for (i = 1; i <= NF; i++) if ($i == v) r = i; print r }'
+}
+is_at() { # primary|member RANK
+	case "$1:$2" in
+	primary:1 | member:[2-9]) return 0 ;;
+	esac
+	return 1
+}
+fillers=0
+"$F" put - "/$ec/fill$fillers" < /dev/null || fail "put of an empty file"
+last=$(ino_of "/$ec/fill$fillers")
+fill_until() { # primary|member: the next new file's PG has the node there
+	local k=0 r
+	while read -r r; do
+		is_at "$1" "$r" && break
+		k=$((k + 1))
+	done <<< "$(victim_ranks $((last + 1)) 200)"
+	[ $k -lt 200 ] || fail "no inode whose PG has OSS $victim as $1"
+	for ((; k > 0; k--)); do
+		fillers=$((fillers + 1))
+		"$F" put - "/$ec/fill$fillers" < /dev/null || fail "put of an empty file"
+	done
+}
+bg=()
+put_bg() { # NAME primary|member [OPTION...]: leofs-file [OPTION...] put $big as /$ec/NAME
+	local name=$1 where=$2 i
+	shift 2
+	fill_until "$where"
+	(
+		rc=0 s=$SECONDS
+		"$F" "$@" put "$IT_DIR/src/$big" "/$ec/$name" 2> "$IT_DIR/err.$name" || rc=$?
+		echo "$rc $((SECONDS - s))" > "$IT_DIR/rc.$name"
+	) &
+	bg+=($!)
+	for ((i = 0; i < 200; i++)); do
+		if "$F" stat "/$ec/$name" > /dev/null 2>&1; then
+			last=$(ino_of "/$ec/$name")
+			is_at "$where" "$(victim_ranks "$last" 1)" && return 0
+			fail "/$ec/$name landed where OSS $victim is not the $where"
+		fi
+		[ ! -e "$IT_DIR/rc.$name" ] || break
+		sleep 0.05
+	done
+	# it cannot be done already: the PG takes no writes for a while
+	fail "put /$ec/$name ended before its file was seen: $(cat "$IT_DIR/err.$name")"
+}
 BUILD=$LEOFS_BUILD "$LEOFS_SRC/scripts/local-cluster" kill-oss "$CL" "$victim" ||
 	fail "kill-oss $victim"
+# Until the MDS marks it out (5 s of silence, then down_out_ms: 60 s) the
+# node keeps its PG slots: a put there keeps trying, then fails when
+# leofs-file's data timeout (30 s) has passed, with the reason, and
+# removes its file. A put with a longer timeout rides out the failover:
+# it succeeds once the node is out and its PG has a live primary.
+put_bg lost primary
+put_bg ro member
+put_bg moved primary --timeout 120000
+# meanwhile, reads
 for s in $SIZES; do
 	[ "$s" = 65537 ] && continue # removed above
 	"$F" get "/$ec/f$s" "$IT_DIR/dst/degraded" 2> "$IT_DIR/err" ||
@@ -203,19 +271,25 @@ for s in $SIZES; do
 	"$F" get "/$rep/f$s" - 2> "$IT_DIR/err" | cmp - "$IT_DIR/src/f$s" ||
 		fail "replica /$rep/f$s with OSS $victim down: $(cat "$IT_DIR/err")"
 done
-# 5 of 6 EC 4+1 PGs hold the dead node and take no writes: a put into one
-# fails and must not leave its file behind
-failed="" i=0
-while [ -z "$failed" ] && [ $i -lt 12 ]; do
-	rc=0
-	"$F" put "$IT_DIR/src/f4095" "/$ec/w$i" 2> "$IT_DIR/err" || rc=$?
-	[ $rc = 0 ] || failed=w$i
-	i=$((i + 1))
+wait "${bg[@]}"
+for name in lost ro; do
+	read -r rc secs < "$IT_DIR/rc.$name"
+	[ "$rc" = 1 ] ||
+		fail "put /$ec/$name with OSS $victim dead exited $rc: $(cat "$IT_DIR/err.$name")"
+	[ "$secs" -le 45 ] ||
+		fail "put /$ec/$name failed after $secs s, not within the 30 s data timeout"
+	it_expect 1 "(ENOENT)" "$F" stat "/$ec/$name"
 done
-[ -n "$failed" ] || fail "12 puts with OSS $victim down all succeeded"
-[ "$rc" = 1 ] || fail "a failed put exited $rc"
-grep -q "put: /$ec/$failed: storing the data: .*(E" "$IT_DIR/err" ||
-	fail "failed put message: $(cat "$IT_DIR/err")"
-it_expect 1 "(ENOENT)" "$F" stat "/$ec/$failed"
+grep -Eq "put: /$ec/lost: storing the data: .*\((EHOSTDOWN|ECONNREFUSED)\)" "$IT_DIR/err.lost" ||
+	fail "put to a dead primary: $(cat "$IT_DIR/err.lost")"
+grep -q "put: /$ec/ro: storing the data: a placement group is read-only (too few members up) (EROFS)" \
+	"$IT_DIR/err.ro" || fail "put to a read-only PG: $(cat "$IT_DIR/err.ro")"
+read -r rc secs < "$IT_DIR/rc.moved"
+[ "$rc" = 0 ] || fail "put across the failover of OSS $victim: $(cat "$IT_DIR/err.moved")"
+[ "$(victim_ranks "$(ino_of "/$ec/moved")" 1)" = "" ] ||
+	fail "OSS $victim still holds the PG of /$ec/moved"
+"$F" get "/$ec/moved" - | cmp - "$IT_DIR/src/$big" ||
+	fail "/$ec/moved, written during the failover, reads back wrong"
+echo "put across the failover: $secs s"
 
 echo "test_file_tool: ok"

@@ -14,25 +14,10 @@ IO=$ITBIN/oss_io
 BAD=$ITBIN/oss_badpeer
 declare -a PORT
 
-nodes=""
-for ((i = 1; i <= NODES; i++)); do
-	PORT[$i]=$(it_port)
-	"$BIN/leofs-oss" --format "$IT_DIR/t$i" --cluster $UUID --target $((i * 10)) \
-		--tier ssd --weight 1 > /dev/null
-	nodes+="${nodes:+,}{\"id\": $i, \"addr\": \"127.0.0.1:${PORT[$i]}\", \"targets\": [{\"id\": $((i * 10)), \"weight\": 1.0, \"tier\": \"ssd\"}]}"
-	cat > "$IT_DIR/oss$i.json" <<EOC
-{ "node_id": $i, "listen": { "address": "127.0.0.1", "port": ${PORT[$i]} },
-  "cluster_id": "$UUID",
-  "targets": [ { "path": "$IT_DIR/t$i", "id": $((i * 10)), "tier": "ssd", "weight": 1 } ],
-  "limits": { "max_connections": 64, "max_inflight_bytes": 33554432,
-              "max_frame_size": 17825792, "idle_timeout_ms": 1000 },
-  "worker_threads": 2, "group_commit_us": 200, "cluster_map": "$MAP" }
-EOC
-done
-cat > "$MAP" <<EOC
-{ "epoch": 1, "pool": { "id": 1, "name": "dicom", "tier": "ssd", "pg_num": 16, "width": 3 },
-  "nodes": [ $nodes ] }
-EOC
+# stalled peers are dropped after 1 s; 32 MiB of replies in flight at most
+it_oss_static_cluster --limits '{ "max_connections": 64,
+	"max_inflight_bytes": 33554432, "max_frame_size": 17825792,
+	"idle_timeout_ms": 1000 }' $NODES $UUID "$MAP"
 for ((i = 1; i <= NODES; i++)); do
 	it_start "oss$i" "$BIN/leofs-oss" --config "$IT_DIR/oss$i.json"
 done

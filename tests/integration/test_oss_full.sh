@@ -32,24 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-nodes=""
-for ((i = 1; i <= NODES; i++)); do
-	PORT[$i]=$(it_port)
-	"$BIN/leofs-oss" --format "$FS/t$i" --cluster $UUID --target $((i * 10)) \
-		--tier ssd --weight 1 > /dev/null
-	nodes+="${nodes:+,}{\"id\": $i, \"addr\": \"127.0.0.1:${PORT[$i]}\", \"targets\": [{\"id\": $((i * 10)), \"weight\": 1.0, \"tier\": \"ssd\"}]}"
-	cat > "$IT_DIR/oss$i.json" <<EOC
-{ "node_id": $i, "listen": { "address": "127.0.0.1", "port": ${PORT[$i]} },
-  "cluster_id": "$UUID",
-  "targets": [ { "path": "$FS/t$i", "id": $((i * 10)), "tier": "ssd", "weight": 1 } ],
-  "worker_threads": 2, "group_commit_us": 200, "reserve_bytes": $reserve,
-  "cluster_map": "$MAP" }
-EOC
-done
-cat > "$MAP" <<EOC
-{ "epoch": 1, "pool": { "id": 1, "name": "dicom", "tier": "ssd", "pg_num": 32, "width": 3 },
-  "nodes": [ $nodes ] }
-EOC
+it_oss_static_cluster --dir "$FS" --reserve "$reserve" $NODES $UUID "$MAP"
 for ((i = 1; i <= NODES; i++)); do
 	it_start "oss$i" "$BIN/leofs-oss" --config "$IT_DIR/oss$i.json"
 done

@@ -1213,6 +1213,15 @@ static void test_status_mapping(void **state)
 	assert_int_equal(leofs_status_to_errno(LEOFS_S_WRONG_EPOCH), -EAGAIN);
 	assert_int_equal(leofs_status_to_errno(LEOFS_S_NOT_PRIMARY), -EAGAIN);
 	assert_int_equal(leofs_status_to_errno(LEOFS_S_WRONG_SHARD), -EAGAIN);
+	/* data requests are sent again on these, and only these */
+	for (s = 0; s < 200; s++)
+		assert_int_equal(leofs_status_retry_data(s),
+				 s == LEOFS_S_WRONG_EPOCH ||
+					 s == LEOFS_S_NOT_PRIMARY ||
+					 s == LEOFS_S_AGAIN ||
+					 s == LEOFS_S_BUSY ||
+					 s == LEOFS_S_SHUTDOWN ||
+					 s == LEOFS_S_DEGRADED_READONLY);
 	assert_int_equal(leofs_status_to_errno(LEOFS_S_DEGRADED_READONLY),
 			 -EROFS);
 	assert_int_equal(leofs_status_to_errno(LEOFS_S_WRONG_CLUSTER),
