@@ -9,6 +9,7 @@
  * (TRUNCATE_OBJECTS), and the rest of the stripe that holds the new end
  * is overwritten with zeros.
  */
+#include <linux/delay.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include "internal.h"
@@ -53,6 +54,20 @@ int leofs_flush_and_commit(struct inode *inode)
 	return ret ? ret : err;
 }
 
+static bool leofs_truncate_retryable(int err)
+{
+	switch (err) {
+	case -EAGAIN: /* AGAIN, WRONG_EPOCH, NOT_PRIMARY */
+	case -EBUSY:
+	case -ESHUTDOWN:
+	case -EROFS: /* DEGRADED_READONLY */
+	case -ENOTCONN:
+		return true;
+	default:
+		return leofs_err_is_transport(err);
+	}
+}
+
 /*
  * The storage side of truncating from old_size down to new_size; the
  * caller holds io_mutex and has dropped the page cache past new_size.
@@ -66,8 +81,10 @@ int leofs_truncate_objects(struct inode *inode, u64 old_size, u64 new_size)
 		.size = new_size,
 	};
 	struct leofs_iobuf b = { 0 };
+	unsigned long deadline;
 	u64 W, tail_end, pos;
-	int ret, tries;
+	unsigned int tries;
+	int ret;
 
 	spin_lock(&inode->i_lock);
 	m.layout = li->layout;
@@ -76,12 +93,24 @@ int leofs_truncate_objects(struct inode *inode, u64 old_size, u64 new_size)
 		return 0;
 	if (leofs_layout_usable(&m.layout))
 		return -EIO;
-	for (tries = 0; tries < 3; tries++) {
+	/*
+	 * Truncating is idempotent: what writes retry (a stale map, a PG
+	 * below min_size, a busy or unreachable server) is retried the same
+	 * way, for up to data_retry_s.
+	 */
+	deadline = jiffies + READ_ONCE(fsi->tun.data_retry_s) * (unsigned long)HZ;
+	for (tries = 1;; tries++) {
 		m.map_epoch = leofs_map_epoch(fsi);
 		ret = leofs_oss_to_every_node(fsi, LEOFS_OP_TRUNCATE_OBJECTS,
 					      &m, sizeof(m));
-		if (ret != -ESTALE && !leofs_err_is_transport(ret))
+		if (!leofs_truncate_retryable(ret) ||
+		    time_after(jiffies, deadline))
 			break;
+		atomic64_inc(&fsi->stats.data_retries);
+		if (msleep_interruptible(100u << min(tries, 4))) {
+			ret = -EINTR;
+			break;
+		}
 		leofs_data_refresh_map(fsi, m.map_epoch);
 	}
 	if (ret) {

@@ -73,7 +73,11 @@ STUDY=/tmp/study
 mkdir -p "$MNT/w/study"
 storescp -od "$MNT/w/study" -aet LEOFS 11112 > /tmp/storescp.log 2>&1 &
 scp=$!
-sleep 1
+# storescu needs storescp listening (slow to start under emulation)
+for _ in $(seq 300); do
+	ss -ltn 'sport = :11112' | grep -q LISTEN && break
+	sleep 0.1
+done
 storescu -aec LEOFS 127.0.0.1 11112 $STUDY/*.dcm > /tmp/storescu.log 2>&1 ||
 	fail "storescu: $(tail -n 5 /tmp/storescu.log)"
 kill $scp
