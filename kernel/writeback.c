@@ -108,7 +108,20 @@ static int leofs_writepages(struct address_space *mapping,
 	if (!wb.folios)
 		return -ENOMEM;
 
-	mutex_lock(&li->io_mutex);
+	/*
+	 * Background writeback does not wait for another writer of this
+	 * inode (which may be retrying a stripe for as long as data_retry_s):
+	 * the flusher goes on with other inodes and comes back to this one
+	 * later, as it does when nfs_writepages() writes nothing.
+	 */
+	if (wbc->sync_mode == WB_SYNC_NONE) {
+		if (!mutex_trylock(&li->io_mutex)) {
+			kvfree(wb.folios);
+			return 0;
+		}
+	} else {
+		mutex_lock(&li->io_mutex);
+	}
 	ret = write_cache_pages(mapping, wbc, leofs_wb_add, &wb);
 	leofs_wb_flush(&wb);
 	mutex_unlock(&li->io_mutex);
