@@ -184,6 +184,17 @@ static u32 store(struct oss_pg *pg, u8 *const frags[], u32 off, u32 len,
 	return e;
 }
 
+/* Says why a write was refused as read-only: which members were live. */
+static void log_below_min(const struct oss_pg *pg, u32 status)
+{
+	if (status != LEOFS_S_DEGRADED_READONLY)
+		return;
+	log_notice("ino %llx slot %u stripe %llu: refused, %u of %u members live (mask %#x), min_size %u",
+		   (unsigned long long)pg->ino, pg->slot,
+		   (unsigned long long)pg->stripe, oss_pg_count(pg->live),
+		   pg->width, pg->live, leofs_layout_min_size(&pg->l));
+}
+
 void oss_handle_write_stripe(struct oss_node *n, struct oss_call *c)
 {
 	const struct leofs_write_stripe_req *m = &c->m.ws;
@@ -219,6 +230,7 @@ void oss_handle_write_stripe(struct oss_node *n, struct oss_call *c)
 	pthread_mutex_lock(lock);
 	status = store(&pg, frags, m->unit_offset, sl, &version);
 	pthread_mutex_unlock(lock);
+	log_below_min(&pg, status);
 	leofs_bigbuf_put(parity);
 	oss_pg_close(&pg);
 	reply_write(c, status, version);
@@ -332,6 +344,7 @@ void oss_handle_partial_write(struct oss_node *n, struct oss_call *c)
 	status = rmw(&pg, m->offset, m->offset + m->data.len, m->data.data,
 		     &version);
 	pthread_mutex_unlock(lock);
+	log_below_min(&pg, status);
 	oss_pg_close(&pg);
 	reply_write(c, status, version);
 }

@@ -42,18 +42,23 @@ for ((i = 1; i <= NODES; i++)); do it_wait_port "${PORT[$i]}"; done
 "$IO" "$MAP" $UUID write 600 ec4+1 65536 0 3000000 600 || fail "write ec4+1"
 "$IO" "$MAP" $UUID write 601 r2 65536 0 1000000 601 || fail "write r2"
 
-# fill: ever smaller writes until even 4 KiB ones are refused
+# fill: ever smaller writes of new files until even 4 KiB ones are
+# refused (a refused write can leave its stripe on some members only, and
+# a smaller write over it is then refused as degraded: each write gets a
+# new file)
 ino=700
+files=0
 for sz in 4194304 262144 16384 4096; do
 	for ((n = 0; n < 200; n++)); do
-		out=$("$IO" "$MAP" $UUID write $ino ec4+1 65536 0 $sz $ino 2>&1) || break
 		ino=$((ino + 1))
+		out=$("$IO" "$MAP" $UUID write $ino ec4+1 65536 0 $sz $ino 2>&1) || break
+		files=$((files + 1))
 	done
 	[ $n -lt 200 ] || fail "200 writes of $sz bytes fit in $((SPACE >> 20)) MiB"
 	echo "$out" | grep -q "No space left on device" ||
 		fail "a write to full targets failed without a no-space status: $out"
 done
-echo "full after $((ino - 700)) files: $(echo "$out" | tail -1)"
+echo "full after $files files: $(echo "$out" | tail -1)"
 
 # overwrites of the earlier files are refused, and leave them intact
 for args in "600 ec4+1 65536 100000 1500000" "601 r2 65536 4000 500000"; do
