@@ -243,7 +243,7 @@ help:
 	@echo "  make check-fuzz    short bounded run of every fuzz target"
 	@echo "  make check-integration  real daemons on 127.0.0.1"
 	@echo "  make check-vm      kernel tests in a QEMU guest (scripts/vm-run)"
-	@echo "  make check-vm-full the kernel checks at full size (about 2 hours)"
+	@echo "  make check-vm-full the kernel checks at full size (several hours)"
 	@echo "  make fuzz          long fuzz run (LEOFS_FUZZ_SECONDS per target, default 600)"
 	@echo "  make bench-libs    library benchmarks (JSON lines)"
 	@echo "  make bench         every benchmark of the project"
