@@ -104,8 +104,8 @@ static void leofs_ac_bounds(struct inode *inode, unsigned long *min,
 /*
  * Applies attributes from the server, unless they were read before a
  * change this client applied since (stamp: see leofs_attr_stamp()).
- * While this client holds writes the MDS has not seen, its own size and
- * mtime are newer than the MDS's and stay. The timeout adapts: it doubles
+ * While this client holds writes the MDS has not seen, a read does not
+ * shrink i_size nor take mtime back (the next COMMIT_SIZE sends both). The timeout adapts: it doubles
  * (up to the maximum) while the inode does not change, and drops back to
  * the minimum when it does.
  */

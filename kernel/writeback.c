@@ -91,6 +91,16 @@ static int leofs_writepages(struct address_space *mapping,
 	u32 W;
 	int ret;
 
+	/*
+	 * Background writeback does not wait for another writer of this
+	 * inode (which may be retrying a stripe for as long as data_retry_s):
+	 * the flusher goes on with other inodes and comes back to this one
+	 * later, as it does when nfs_writepages() writes nothing.
+	 */
+	if (wbc->sync_mode != WB_SYNC_NONE)
+		mutex_lock(&li->io_mutex);
+	else if (!mutex_trylock(&li->io_mutex))
+		return 0;
 	spin_lock(&inode->i_lock);
 	W = leofs_layout_stripe_width(&li->layout);
 	spin_unlock(&inode->i_lock);
@@ -105,22 +115,9 @@ static int leofs_writepages(struct address_space *mapping,
 	nofs = memalloc_nofs_save();
 	wb.folios = kvmalloc_array(wb.max, sizeof(*wb.folios), GFP_KERNEL);
 	memalloc_nofs_restore(nofs);
-	if (!wb.folios)
+	if (!wb.folios) {
+		mutex_unlock(&li->io_mutex);
 		return -ENOMEM;
-
-	/*
-	 * Background writeback does not wait for another writer of this
-	 * inode (which may be retrying a stripe for as long as data_retry_s):
-	 * the flusher goes on with other inodes and comes back to this one
-	 * later, as it does when nfs_writepages() writes nothing.
-	 */
-	if (wbc->sync_mode == WB_SYNC_NONE) {
-		if (!mutex_trylock(&li->io_mutex)) {
-			kvfree(wb.folios);
-			return 0;
-		}
-	} else {
-		mutex_lock(&li->io_mutex);
 	}
 	ret = write_cache_pages(mapping, wbc, leofs_wb_add, &wb);
 	leofs_wb_flush(&wb);
