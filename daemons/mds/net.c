@@ -9,6 +9,7 @@
 
 #include "leofs/log.h"
 #include "leofs/placement.h"
+#include "leofs/rpc.h"
 #include "leofs/server.h"
 #include "leofs/workq.h"
 #include "handlers.h"
@@ -63,14 +64,6 @@ struct mds_job {
 	struct mds_call call;
 };
 
-static u64 now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (u64)ts.tv_sec * 1000 + (u64)ts.tv_nsec / 1000000;
-}
-
 static bool serves(const struct mds_net *n, u64 ino)
 {
 	u16 shard = leofs_ino_shard(ino);
@@ -118,7 +111,7 @@ static void do_hello(struct mds_net *n, struct leofs_request *req,
 		leofs_request_reply_status(req, LEOFS_S_WRONG_CLUSTER);
 		return;
 	}
-	rc = mds_session_attach(n->sessions, in.session_id, now_ms(),
+	rc = mds_session_attach(n->sessions, in.session_id, leofs_now_ms(),
 				&p->session);
 	if (rc) {
 		log_warning("%s: no session: %u sessions in use",
@@ -391,7 +384,7 @@ static void closed(struct leofs_conn *conn, void *arg)
 	if (!p)
 		return;
 	if (p->session)
-		mds_session_detach(n->sessions, p->session, now_ms());
+		mds_session_detach(n->sessions, p->session, leofs_now_ms());
 	if (p->push) {
 		if (p->prev)
 			p->prev->next = p->next;
@@ -508,7 +501,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *arg)
 	struct mds_net *n = arg;
 	int rc;
 
-	mds_sessions_expire(n->sessions, now_ms(), EXPIRE_PER_TICK, expired, n);
+	mds_sessions_expire(n->sessions, leofs_now_ms(), EXPIRE_PER_TICK, expired, n);
 	recover_kick(n);
 	if (n->h.maps) {
 		rc = mds_mapsvc_tick(n->h.maps);
@@ -523,7 +516,7 @@ static void adopt(u64 id, void *arg)
 {
 	struct mds_net *n = arg;
 
-	mds_session_adopt(n->sessions, id, now_ms());
+	mds_session_adopt(n->sessions, id, leofs_now_ms());
 }
 
 /* ---- life ------------------------------------------------------------------ */

@@ -101,4 +101,7 @@ int leofs_rpc_call(struct leofs_rpc *r, u16 opcode, const void *msg,
 		   struct leofs_rpc_reply *raw, u32 timeout_ms);
 void leofs_rpc_reply_free(struct leofs_rpc_reply *reply);
 
+/* CLOCK_MONOTONIC in milliseconds: what deadlines and timeouts use. */
+u64 leofs_now_ms(void);
+
 #endif /* LEOFS_RPC_H */

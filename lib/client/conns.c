@@ -34,14 +34,6 @@ struct leofs_conns {
 	struct node_entry *nodes[CONN_BUCKETS];
 };
 
-static u64 now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (u64)ts.tv_sec * 1000 + (u64)ts.tv_nsec / 1000000;
-}
-
 bool leofs_err_is_transport(int err)
 {
 	switch (err) {
@@ -149,7 +141,7 @@ int leofs_conns_get(struct leofs_conns *c, u32 node_id,
 		return -ENOMEM;
 	}
 	ref = take_current(e);
-	if (!ref && e->down_until_ms > now_ms()) {
+	if (!ref && e->down_until_ms > leofs_now_ms()) {
 		pthread_mutex_unlock(&c->lock);
 		return -EHOSTDOWN;
 	}
@@ -167,7 +159,7 @@ int leofs_conns_get(struct leofs_conns *c, u32 node_id,
 	pthread_mutex_lock(&e->connect_lock);
 	pthread_mutex_lock(&c->lock);
 	ref = take_current(e);
-	if (!ref && e->down_until_ms > now_ms()) {
+	if (!ref && e->down_until_ms > leofs_now_ms()) {
 		pthread_mutex_unlock(&c->lock);
 		pthread_mutex_unlock(&e->connect_lock);
 		return -EHOSTDOWN;
@@ -181,7 +173,7 @@ int leofs_conns_get(struct leofs_conns *c, u32 node_id,
 	r = leofs_rpc_connect(host, addr->port, &c->opts, NULL, &rpc);
 	pthread_mutex_lock(&c->lock);
 	if (r) {
-		e->down_until_ms = now_ms() + c->down_ms;
+		e->down_until_ms = leofs_now_ms() + c->down_ms;
 	} else {
 		ref = calloc(1, sizeof(*ref));
 		if (!ref) {
@@ -231,7 +223,7 @@ void leofs_conns_failed(struct leofs_conns *c, struct leofs_conn_ref *ref,
 	if (e && e->cur == ref) {
 		ref->retired = true;
 		e->cur = NULL;
-		e->down_until_ms = now_ms() + c->down_ms;
+		e->down_until_ms = leofs_now_ms() + c->down_ms;
 		release = --ref->users == 0;
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -247,7 +239,7 @@ bool leofs_conns_is_down(struct leofs_conns *c, u32 node_id)
 	pthread_mutex_lock(&c->lock);
 	for (e = c->nodes[node_id % CONN_BUCKETS]; e; e = e->next)
 		if (e->node_id == node_id)
-			down = !e->cur && e->down_until_ms > now_ms();
+			down = !e->cur && e->down_until_ms > leofs_now_ms();
 	pthread_mutex_unlock(&c->lock);
 	return down;
 }

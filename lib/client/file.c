@@ -49,14 +49,6 @@ struct op {
 	int err;
 };
 
-static u64 now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (u64)ts.tv_sec * 1000 + (u64)ts.tv_nsec / 1000000;
-}
-
 static void count(struct leofs_client *c, u64 *field)
 {
 	pthread_mutex_lock(&c->lock);
@@ -268,7 +260,7 @@ static int finish_write(struct leofs_client *c, u64 ino,
 	int r;
 
 	for (tries = 0;; tries++) {
-		now = now_ms();
+		now = leofs_now_ms();
 		left = o->deadline > now ? (u32)(o->deadline - now) : 1;
 		r = wait_op(c, o, left, &raw);
 		st = 0;
@@ -281,7 +273,7 @@ static int finish_write(struct leofs_client *c, u64 ino,
 			break;
 		/* resent only if the backoff ends before the deadline */
 		pause = 100u << (tries < 4 ? tries : 4);
-		if (now_ms() + pause >= o->deadline)
+		if (leofs_now_ms() + pause >= o->deadline)
 			break;
 		nap(pause);
 		refresh(c, op_ref(o)->map_epoch);
@@ -406,7 +398,7 @@ int leofs_file_write(struct leofs_client *c, u64 ino,
 				count(c, w->o.opcode == LEOFS_OP_WRITE_STRIPE ?
 						 &c->stats.stripes_written :
 						 &c->stats.partial_writes);
-				w->o.deadline = now_ms() + c->opts.timeout_ms;
+				w->o.deadline = leofs_now_ms() + c->opts.timeout_ms;
 				send_write(c, ino, l, g, &w->o);
 				n++;
 			}

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "leofs/placement.h"
+#include "leofs/rpc.h"
 #include "ns_internal.h"
 
 #define NS_DEFAULT_TIMEOUT_MS 5000
@@ -51,14 +52,6 @@ int ns_status_err(u32 status)
 	default:
 		return ns_why(err, "%s", strerror(-err));
 	}
-}
-
-static u64 now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (u64)ts.tv_sec * 1000 + (u64)ts.tv_nsec / 1000000;
 }
 
 static const char *connect_err(int err)
@@ -150,11 +143,11 @@ int leofs_ns_open(const struct leofs_ns_server *servers, unsigned int n,
 		ns->opts.timeout_ms = NS_DEFAULT_TIMEOUT_MS;
 	leofs_creds_self(&ns->creds);
 	pthread_mutex_init(&ns->lock, NULL);
-	deadline = now_ms() + ns->opts.timeout_ms;
+	deadline = leofs_now_ms() + ns->opts.timeout_ms;
 	for (i = 0; i < n; i++) {
 		const struct leofs_ns_server *s = &servers[i];
 		size_t len = strlen(errs);
-		u64 now = now_ms();
+		u64 now = leofs_now_ms();
 
 		if (now >= deadline) {
 			rc = -ETIMEDOUT;

@@ -18,6 +18,7 @@
 #include "leofs/frame_alloc.h"
 #include "leofs/log.h"
 #include "leofs/proto_msg.h"
+#include "leofs/rpc.h"
 #include "leofs/server.h"
 
 /*
@@ -96,14 +97,6 @@ struct leofs_server {
 	pthread_t loop;			/* the corked thread */
 };
 
-static u64 now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (u64)ts.tv_sec * 1000 + (u64)ts.tv_nsec / 1000000;
-}
-
 /* ---- references and cross-thread wakeups ------------------------------ */
 
 static void conn_free(struct leofs_conn *c)
@@ -159,7 +152,7 @@ static void conn_kick_locked(struct leofs_conn *c)
 static void conn_queue_locked(struct leofs_conn *c, struct out_buf *b)
 {
 	if (!c->out_head)
-		c->last_write = now_ms();
+		c->last_write = leofs_now_ms();
 	if (c->out_tail)
 		c->out_tail->next = b;
 	else
@@ -258,7 +251,7 @@ static int conn_flush(struct leofs_conn *c)
 		/* unlink the frames sent in full, free them unlocked */
 		done = NULL;
 		pthread_mutex_lock(&s->lock);
-		c->last_write = now_ms();
+		c->last_write = leofs_now_ms();
 		while ((b = c->out_head) && (size_t)sent >= b->len - b->off) {
 			sent -= (ssize_t)(b->len - b->off);
 			c->out_head = b->next;
@@ -567,7 +560,7 @@ static int conn_read(struct leofs_conn *c)
 				return 0;
 			return -errno;
 		}
-		c->last_read = now_ms();
+		c->last_read = leofs_now_ms();
 		if (direct) {
 			c->have += (size_t)n;
 			if (c->have == LEOFS_FRAME_HDR_SIZE + c->hdr.body_len)
@@ -708,7 +701,7 @@ static int on_timer(sd_event_source *src, uint64_t usec, void *data)
 {
 	struct leofs_server *s = data;
 	struct leofs_conn *c, *next;
-	u64 now = now_ms();
+	u64 now = leofs_now_ms();
 
 	for (c = s->conns; c; c = next) {
 		bool stalled;
@@ -760,7 +753,7 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents,
 	c->fd = cfd;
 	c->refs = 1;
 	c->reading = true;
-	c->last_read = now_ms();
+	c->last_read = leofs_now_ms();
 	if (ss.ss_family == AF_INET) {
 		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
 
