@@ -355,13 +355,8 @@ void oss_pg_commit(struct oss_pg *pg, u32 mask, u32 action, u64 version,
 		lt = oss_node_local(pg->n, pg->targets[r]);
 		if (!lt)
 			continue;
-		if (action == LEOFS_COMMIT)
-			res[r] = oss_stripe_commit(lt->t, &id,
-						   pg->l.stripe_unit,
-						   pg->stripe, version);
-		else
-			res[r] = oss_stripe_abort(lt->t, &id, pg->l.stripe_unit,
-						  pg->stripe, version);
+		res[r] = oss_stripe_finish(lt->t, &id, pg->l.stripe_unit,
+					   pg->stripe, version, action);
 	}
 	for (r = 0; r < pg->width; r++)
 		if ((mask & (1u << r)) && !oss_node_local(pg->n, pg->targets[r]))

@@ -118,6 +118,20 @@ static void handle_write_fragment(struct oss_node *n, struct oss_call *c)
 	reply_status(c, oss_status(r));
 }
 
+int oss_stripe_finish(struct oss_target *t, const struct oss_obj_id *obj,
+		      u32 unit, u64 stripe, u64 version, u32 action)
+{
+	switch (action) {
+	case LEOFS_COMMIT:
+		return oss_stripe_commit(t, obj, unit, stripe, version);
+	case LEOFS_ABORT:
+		return oss_stripe_abort(t, obj, unit, stripe, version);
+	case LEOFS_UNDO_NEW:
+		return oss_stripe_undo_new(t, obj, unit, stripe, version);
+	}
+	return -EINVAL;
+}
+
 static void handle_commit_fragment(struct oss_node *n, struct oss_call *c)
 {
 	const struct leofs_commit_fragment_req *m = &c->m.cf;
@@ -127,12 +141,8 @@ static void handle_commit_fragment(struct oss_node *n, struct oss_call *c)
 
 	if (!lt)
 		return reply_status(c, LEOFS_S_NOENT);
-	if (m->action == LEOFS_COMMIT)
-		r = oss_stripe_commit(lt->t, &id, m->stripe_unit, m->stripe,
-				      m->version);
-	else
-		r = oss_stripe_abort(lt->t, &id, m->stripe_unit, m->stripe,
-				     m->version);
+	r = oss_stripe_finish(lt->t, &id, m->stripe_unit, m->stripe,
+			      m->version, m->action);
 	reply_status(c, oss_status(r));
 }
 

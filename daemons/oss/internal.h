@@ -141,6 +141,8 @@ struct oss_record {
 
 u64 oss_record_offset(const struct oss_object *o, u64 stripe, int slot);
 int oss_record_load(struct oss_object *o, u64 stripe, struct oss_record *rec);
+/* Zero both record slots of @stripe: it reads as never written. */
+int oss_record_erase(struct oss_object *o, u64 stripe);
 /* Write @rec into the slot not holding the current record. */
 int oss_record_store(struct oss_object *o, u64 stripe,
 		     const struct oss_record *cur, u64 version, u32 len,

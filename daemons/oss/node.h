@@ -159,7 +159,10 @@ void oss_pg_read(struct oss_pg *pg, u32 mask, u32 off, u32 len, u32 flags,
 /* WRITE_FRAGMENT of frags[rank] + data_off, len bytes at @off. */
 void oss_pg_write(struct oss_pg *pg, u32 mask, u32 phase, u64 version,
 		  u32 off, u8 *const frags[], u32 len, int *res);
-/* COMMIT_FRAGMENT (commit or abort @version). */
+/* COMMIT, ABORT or UNDO_NEW (enum leofs_commit_action) on a local target. */
+int oss_stripe_finish(struct oss_target *t, const struct oss_obj_id *obj,
+		      u32 unit, u64 stripe, u64 version, u32 action);
+/* COMMIT_FRAGMENT: @action (enum leofs_commit_action) of @version. */
 void oss_pg_commit(struct oss_pg *pg, u32 mask, u32 action, u64 version,
 		   int *res);
 void oss_members_free(struct oss_member *res, u32 width);

@@ -338,6 +338,19 @@ int oss_record_store(struct oss_object *o, u64 stripe,
 	return r;
 }
 
+int oss_record_erase(struct oss_object *o, u64 stripe)
+{
+	u8 *zero = calloc(2, o->rec_size);
+	int r;
+
+	if (!zero)
+		return -ENOMEM;
+	r = oss_pwrite_full(o->meta_fd, zero, 2 * (size_t)o->rec_size,
+			    (off_t)oss_record_offset(o, stripe, 0));
+	free(zero);
+	return r;
+}
+
 int oss_object_read_blocks(struct oss_target *t, struct oss_object *o,
 			   u64 stripe, const struct oss_record *rec, u32 first,
 			   u32 n, u8 *buf)

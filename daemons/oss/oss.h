@@ -152,6 +152,15 @@ int oss_stripe_commit(struct oss_target *t, const struct oss_obj_id *obj,
 int oss_stripe_abort(struct oss_target *t, const struct oss_obj_id *obj,
 		     u32 unit, u64 stripe, u64 version);
 
+/*
+ * Drop a stripe committed at @version 1 by a whole-fragment write of a new
+ * stripe (the primary refused that write): it reads as never written
+ * again. Nothing there: 0. -ESTALE: another version is committed; -EBUSY:
+ * a version is prepared; -EINVAL: @version is not 1.
+ */
+int oss_stripe_undo_new(struct oss_target *t, const struct oss_obj_id *obj,
+			u32 unit, u64 stripe, u64 version);
+
 /* Drop every stripe >= @nstripes of the object (missing object: 0). */
 int oss_object_truncate(struct oss_target *t, const struct oss_obj_id *obj,
 			u64 nstripes);

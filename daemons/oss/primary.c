@@ -133,6 +133,32 @@ static u32 prepare_commit(struct oss_pg *pg, u32 mask, u64 v, u32 off,
 	return 0;
 }
 
+/*
+ * A new stripe's write was refused (too few members, or one failed): drop
+ * it from the members in @took, so the stripe is absent everywhere again
+ * rather than at version 1 on some members only, which a later partial
+ * write would refuse as degraded. Members that fail by transport are down
+ * for this request; what they hold is settled like any other leftover.
+ */
+static int undo_new(struct oss_pg *pg, u32 took)
+{
+	int res[LEOFS_MAX_FRAGMENTS], hard;
+	u32 r;
+
+	if (!took)
+		return 0;
+	oss_pg_commit(pg, took, LEOFS_UNDO_NEW, 1, res);
+	sort_results(pg, took, res, &hard);
+	for (r = 0; r < pg->width; r++)
+		if ((took & (1u << r)) && res[r] &&
+		    !leofs_err_is_transport(res[r]))
+			log_error("ino %llx slot %u stripe %llu: undo of the refused new stripe failed on fragment %u: %s",
+				  (unsigned long long)pg->ino, pg->slot,
+				  (unsigned long long)pg->stripe, r,
+				  strerror(-res[r]));
+	return hard;
+}
+
 /* Whole-fragment bytes [off, off + len) of every rank: a new version. */
 static u32 store(struct oss_pg *pg, u8 *const frags[], u32 off, u32 len,
 		 u64 *version)
@@ -156,12 +182,15 @@ static u32 store(struct oss_pg *pg, u8 *const frags[], u32 off, u32 len,
 		oss_pg_write(pg, pg->live, LEOFS_FRAG_DIRECT, 1, 0, frags, len,
 			     res);
 		ok = sort_results(pg, pg->live, res, &hard);
-		if (!hard) {
-			if (oss_pg_count(ok) < min)
-				return LEOFS_S_DEGRADED_READONLY;
+		if (!hard && oss_pg_count(ok) >= min) {
 			*version = 1;
 			return 0;
 		}
+		e = undo_new(pg, ok);
+		if (e)
+			return oss_status(e);
+		if (!hard)
+			return LEOFS_S_DEGRADED_READONLY;
 		if (hard != -ESTALE && hard != -EBUSY)
 			return oss_status(hard);
 		/* a member already has this stripe: take the versioned path */

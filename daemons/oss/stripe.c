@@ -5,6 +5,7 @@
  * atomically across its members. Documentation/oss.md explains why a crash
  * between any two steps leaves each fragment at its old or its new version.
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -110,6 +111,53 @@ static void close_update(struct oss_target *t, struct oss_object *o, u64 stripe,
 	oss_unlock_stripe(t, &o->id, stripe);
 	oss_unlock_object(t, &o->id);
 	oss_object_close(o);
+}
+
+/* What an update of one stripe holds while it runs. */
+struct update {
+	struct oss_object o;
+	struct oss_record rec; /* the committed record */
+	u64 stripe;
+	u64 before; /* bytes the object's files took */
+};
+
+/*
+ * Check the arguments and the target, lock and open the object (created if
+ * @create) and load the stripe's record. On success end_update() releases
+ * it all; -ENOENT: no object and not @create.
+ */
+static int begin_update(struct oss_target *t, const struct oss_obj_id *obj,
+			u32 unit, u64 stripe, u32 off, u32 len, bool create,
+			struct update *u)
+{
+	int r = check_range(unit, stripe, off, len);
+
+	if (!r)
+		r = writable(t);
+	if (r)
+		return r;
+	u->stripe = stripe;
+	u->rec = (struct oss_record){ .crcs = alloc_crcs(unit) };
+	if (!u->rec.crcs)
+		return -ENOMEM;
+	r = open_for_update(t, obj, unit, stripe, create, &u->o);
+	if (r) {
+		free(u->rec.crcs);
+		return r;
+	}
+	u->before = oss_file_bytes(u->o.data_fd) + oss_file_bytes(u->o.meta_fd);
+	r = oss_record_load(&u->o, stripe, &u->rec);
+	if (r) {
+		close_update(t, &u->o, stripe, u->before);
+		free(u->rec.crcs);
+	}
+	return r;
+}
+
+static void end_update(struct oss_target *t, struct update *u)
+{
+	close_update(t, &u->o, u->stripe, u->before);
+	free(u->rec.crcs);
 }
 
 int oss_stripe_stat(struct oss_target *t, const struct oss_obj_id *obj,
@@ -343,48 +391,36 @@ int oss_stripe_write_crcs(struct oss_target *t, const struct oss_obj_id *obj,
 			  u32 unit, u64 stripe, u64 version, const void *data,
 			  u32 len, const u32 *known)
 {
-	struct oss_record rec = { 0 };
-	struct oss_object o;
 	const u8 *blocks = NULL;
+	struct update u;
 	u8 *copy = NULL;
-	u32 *crcs = NULL;
-	u64 before;
+	u32 *crcs;
 	int r;
 
-	r = check_range(unit, stripe, 0, len);
-	if (!r && !version)
-		r = -EINVAL;
-	if (!r)
-		r = writable(t);
-	if (r)
-		return r;
-	rec.crcs = alloc_crcs(unit);
+	if (!version)
+		return -EINVAL;
 	crcs = alloc_crcs(unit);
-	if (!rec.crcs || !crcs) {
-		r = -ENOMEM;
-		goto out;
-	}
-	r = open_for_update(t, obj, unit, stripe, true, &o);
+	if (!crcs)
+		return -ENOMEM;
+	r = begin_update(t, obj, unit, stripe, 0, len, true, &u);
 	if (r)
 		goto out;
-	before = oss_file_bytes(o.data_fd) + oss_file_bytes(o.meta_fd);
-	r = oss_record_load(&o, stripe, &rec);
-	if (!r && version <= rec.version)
+	if (version <= u.rec.version)
 		r = -ESTALE;
 	if (!r && prepared_version(t, obj, stripe))
 		r = -EBUSY;
 	if (!r)
 		r = whole_blocks(data, len, known, crcs, &blocks, &copy);
-	if (!r && rec.version == 0)
-		r = write_new(t, &o, stripe, &rec, version, blocks, len, crcs);
+	if (!r && u.rec.version == 0)
+		r = write_new(t, &u.o, stripe, &u.rec, version, blocks, len,
+			      crcs);
 	else if (!r)
-		r = write_staged(t, &o, stripe, &rec, version, blocks, len,
+		r = write_staged(t, &u.o, stripe, &u.rec, version, blocks, len,
 				 crcs);
-	close_update(t, &o, stripe, before);
+	end_update(t, &u);
 out:
 	leofs_bigbuf_put(copy);
 	free(crcs);
-	free(rec.crcs);
 	return r;
 }
 
@@ -392,31 +428,18 @@ int oss_stripe_prepare(struct oss_target *t, const struct oss_obj_id *obj,
 		       u32 unit, u64 stripe, u64 version, u32 off,
 		       const void *data, u32 len)
 {
-	struct oss_record rec = { 0 };
 	struct oss_stage st = { 0 };
-	struct oss_object o;
+	struct update u;
 	u32 first, end, have;
-	u64 prepared, before;
+	u64 prepared;
 	int fd = -1, r;
 
-	r = check_range(unit, stripe, off, len);
-	if (!r && !version)
-		r = -EINVAL;
-	if (!r)
-		r = writable(t);
+	if (!version)
+		return -EINVAL;
+	r = begin_update(t, obj, unit, stripe, off, len, true, &u);
 	if (r)
 		return r;
-	rec.crcs = alloc_crcs(unit);
-	if (!rec.crcs)
-		return -ENOMEM;
-	r = open_for_update(t, obj, unit, stripe, true, &o);
-	if (r)
-		goto out;
-	before = oss_file_bytes(o.data_fd) + oss_file_bytes(o.meta_fd);
-	r = oss_record_load(&o, stripe, &rec);
-	if (r)
-		goto unlock;
-	if (version <= rec.version) {
+	if (version <= u.rec.version) {
 		r = -ESTALE;
 		goto unlock;
 	}
@@ -430,17 +453,17 @@ int oss_stripe_prepare(struct oss_target *t, const struct oss_obj_id *obj,
 	if (len) {
 		first = off / OSS_BLOCK_SIZE;
 		end = (off + len - 1) / OSS_BLOCK_SIZE + 1;
-		if (first > rec.nblk)
-			first = rec.nblk;
-		st.new_len = off + len > rec.len ? off + len : rec.len;
+		if (first > u.rec.nblk)
+			first = u.rec.nblk;
+		st.new_len = off + len > u.rec.len ? off + len : u.rec.len;
 	} else {
-		first = end = rec.nblk;
-		st.new_len = rec.len;
+		first = end = u.rec.nblk;
+		st.new_len = u.rec.len;
 	}
 	st.id = *obj;
 	st.stripe = stripe;
 	st.version = version;
-	st.base_version = rec.version;
+	st.base_version = u.rec.version;
 	st.unit = unit;
 	st.first = first;
 	st.nblk = end - first;
@@ -452,9 +475,9 @@ int oss_stripe_prepare(struct oss_target *t, const struct oss_obj_id *obj,
 	}
 	memset(st.data, 0, (size_t)st.nblk * OSS_BLOCK_SIZE);
 	/* merge onto the committed blocks, which must verify */
-	have = rec.nblk > end ? end : rec.nblk;
+	have = u.rec.nblk > end ? end : u.rec.nblk;
 	if (have > first)
-		r = oss_object_read_blocks(t, &o, stripe, &rec, first,
+		r = oss_object_read_blocks(t, &u.o, stripe, &u.rec, first,
 					   have - first, st.data);
 	if (r)
 		goto unlock;
@@ -467,62 +490,46 @@ int oss_stripe_prepare(struct oss_target *t, const struct oss_obj_id *obj,
 	r = oss_target_check_space(t, 2 * (u64)st.nblk * OSS_BLOCK_SIZE +
 					      oss_stage_header_size(st.nblk));
 	if (!r)
-		r = reserve_stripe(&o, stripe, first, st.nblk);
+		r = reserve_stripe(&u.o, stripe, first, st.nblk);
 	if (!r)
 		r = oss_stage_write(t, &st, OSS_STAGE_PREPARED, &fd);
 	oss_crash_point("prepare:written");
 	if (!r) {
-		r = sync_files(t, fd, o.data_fd, t->staging_fd, o.dir_fd);
+		r = sync_files(t, fd, u.o.data_fd, t->staging_fd, u.o.dir_fd);
 		oss_crash_point("prepare:synced");
 		if (!r)
-			r = sync_files(t, o.meta_fd, -1, -1, -1);
+			r = sync_files(t, u.o.meta_fd, -1, -1, -1);
 		close(fd);
 	}
 unlock:
-	close_update(t, &o, stripe, before);
-out:
+	end_update(t, &u);
 	oss_stage_free(&st);
-	free(rec.crcs);
 	return r;
 }
 
 int oss_stripe_commit(struct oss_target *t, const struct oss_obj_id *obj,
 		      u32 unit, u64 stripe, u64 version)
 {
-	struct oss_record rec = { 0 };
 	struct oss_stage st = { 0 };
-	struct oss_object o;
-	u64 before;
+	struct update u;
 	int r;
 
-	r = check_range(unit, stripe, 0, 0);
-	if (!r && !version)
-		r = -EINVAL;
-	if (!r)
-		r = writable(t);
+	if (!version)
+		return -EINVAL;
+	r = begin_update(t, obj, unit, stripe, 0, 0, false, &u);
 	if (r)
 		return r;
-	rec.crcs = alloc_crcs(unit);
-	if (!rec.crcs)
-		return -ENOMEM;
-	r = open_for_update(t, obj, unit, stripe, false, &o);
-	if (r)
-		goto out;
-	before = oss_file_bytes(o.data_fd) + oss_file_bytes(o.meta_fd);
-	r = oss_record_load(&o, stripe, &rec);
-	if (r)
-		goto unlock;
 	r = oss_stage_read(t, obj, stripe, OSS_STAGE_PREPARED, false, &st);
 	if (r == -ENOENT || (!r && st.version != version)) {
 		/* already committed (a retry, or a roll-forward) */
-		r = rec.version == version ? 0 : -ENOENT;
+		r = u.rec.version == version ? 0 : -ENOENT;
 		goto unlock;
 	}
 	if (r == -EBADMSG)
 		oss_target_count_checksum_error(t);
 	if (r)
 		goto unlock;
-	if (st.base_version != rec.version || st.unit != unit) {
+	if (st.base_version != u.rec.version || st.unit != unit) {
 		r = -ESTALE;
 		goto unlock;
 	}
@@ -534,12 +541,10 @@ int oss_stripe_commit(struct oss_target *t, const struct oss_obj_id *obj,
 		r = sync_files(t, -1, -1, t->staging_fd, -1);
 	oss_crash_point("commit:synced");
 	if (!r)
-		r = apply_committed(t, &o, &st, &rec);
+		r = apply_committed(t, &u.o, &st, &u.rec);
 unlock:
-	close_update(t, &o, stripe, before);
-out:
+	end_update(t, &u);
 	oss_stage_free(&st);
-	free(rec.crcs);
 	return r;
 }
 
@@ -562,5 +567,48 @@ int oss_stripe_abort(struct oss_target *t, const struct oss_obj_id *obj,
 	}
 	oss_unlock_stripe(t, obj, stripe);
 	oss_unlock_object(t, obj);
+	return r;
+}
+
+/*
+ * The record goes first (synced: from then on the stripe reads as never
+ * written), then the blocks' space. A crash before the sync leaves the
+ * stripe at version 1 or absent, both states the primary's undo allows.
+ */
+int oss_stripe_undo_new(struct oss_target *t, const struct oss_obj_id *obj,
+			u32 unit, u64 stripe, u64 version)
+{
+	struct update u;
+	int r;
+
+	if (version != 1)
+		return -EINVAL;
+	r = begin_update(t, obj, unit, stripe, 0, 0, false, &u);
+	if (r)
+		return r == -ENOENT ? 0 : r;
+	if (!u.rec.version)
+		goto unlock;
+	if (u.rec.version != version) {
+		r = -ESTALE;
+		goto unlock;
+	}
+	if (prepared_version(t, obj, stripe)) {
+		r = -EBUSY;
+		goto unlock;
+	}
+	r = oss_record_erase(&u.o, stripe);
+	oss_crash_point("undo:erased");
+	if (!r)
+		r = sync_files(t, u.o.meta_fd, -1, -1, -1);
+	oss_crash_point("undo:synced");
+	/*
+	 * Give the space back. Not fatal if the filesystem can't: blocks no
+	 * record points at are never read, and a later write reuses them.
+	 */
+	if (!r && fallocate(u.o.data_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			    (off_t)(stripe * u.o.unit), (off_t)u.o.unit) < 0)
+		r = 0;
+unlock:
+	end_update(t, &u);
 	return r;
 }

@@ -426,12 +426,16 @@ struct leofs_write_fragment_req {
 	struct leofs_buf data;	/* 1..LEOFS_MAX_IO bytes */
 };
 
-/* Primary -> member: make a prepared version visible, or drop it. */
+/*
+ * Primary -> member: make a prepared version visible, or drop it; or drop
+ * a new stripe (version 1, written DIRECT) whose write the primary refused.
+ */
 enum leofs_commit_action {
 	LEOFS_COMMIT = 1,
 	LEOFS_ABORT = 2,
+	LEOFS_UNDO_NEW = 3,
 };
-#define LEOFS_COMMIT_ACTION_MAX	LEOFS_ABORT
+#define LEOFS_COMMIT_ACTION_MAX	LEOFS_UNDO_NEW
 
 struct leofs_commit_fragment_req {
 	u64 ino;

@@ -2,8 +2,9 @@
 # Full targets: 5 OSS whose targets share a small filesystem (a 48 MiB
 # tmpfs when run as root, else the reserve of each target set so that only
 # that much of its filesystem is usable). Writes fail with a clear "no
-# space" status, and an overwrite refused for lack of space leaves the
-# previous data readable, byte for byte.
+# space" status, a new stripe refused for lack of space on one member is
+# dropped from the others, and an overwrite refused for lack of space
+# leaves the previous data readable, byte for byte.
 . "$(dirname "$0")/lib.sh"
 
 NODES=5
@@ -38,21 +39,43 @@ for ((i = 1; i <= NODES; i++)); do
 done
 for ((i = 1; i <= NODES; i++)); do it_wait_port "${PORT[$i]}"; done
 
+# one full member: a new stripe it refuses is undone on the four that
+# took it, so a later partial write into that stripe is not refused as
+# degraded once the member has room again
+restart_oss5() { # RESERVE
+	it_stop oss5
+	sed -i "s/\"reserve_bytes\": [0-9]*/\"reserve_bytes\": $1/" "$IT_DIR/oss5.json"
+	it_start oss5 "$BIN/leofs-oss" --config "$IT_DIR/oss5.json"
+	it_wait_port "${PORT[5]}"
+}
+restart_oss5 $((1 << 50))
+out=$("$IO" "$MAP" $UUID write 800 ec4+1 65536 0 262144 800 2>&1) &&
+	fail "a new stripe was acknowledged with a member out of space"
+echo "$out" | grep -q "No space left on device" ||
+	fail "a write with a full member failed without a no-space status: $out"
+grep -q "refused new stripe" "$IT_DIR"/oss*.log &&
+	fail "the refused stripe was not undone: $(grep "refused new stripe" "$IT_DIR"/oss*.log)"
+restart_oss5 "$reserve"
+"$IO" "$MAP" $UUID write 800 ec4+1 65536 4096 10000 801 ||
+	fail "a partial write into the refused stripe failed"
+"$IO" "$MAP" $UUID verify 800 ec4+1 65536 4096 10000 801 ||
+	fail "the partial write into the refused stripe reads back wrong"
+echo "a refused new stripe was undone"
+
 # files written while there is room
 "$IO" "$MAP" $UUID write 600 ec4+1 65536 0 3000000 600 || fail "write ec4+1"
 "$IO" "$MAP" $UUID write 601 r2 65536 0 1000000 601 || fail "write r2"
 
-# fill: ever smaller writes of new files until even 4 KiB ones are
-# refused (a refused write can leave its stripe on some members only, and
-# a smaller write over it is then refused as degraded: each write gets a
-# new file)
+# fill: ever smaller writes until even 4 KiB ones are refused; a refused
+# write leaves nothing behind, so the next, smaller one goes to the same
+# file
 ino=700
 files=0
 for sz in 4194304 262144 16384 4096; do
 	for ((n = 0; n < 200; n++)); do
-		ino=$((ino + 1))
 		out=$("$IO" "$MAP" $UUID write $ino ec4+1 65536 0 $sz $ino 2>&1) || break
 		files=$((files + 1))
+		ino=$((ino + 1))
 	done
 	[ $n -lt 200 ] || fail "200 writes of $sz bytes fit in $((SPACE >> 20)) MiB"
 	echo "$out" | grep -q "No space left on device" ||

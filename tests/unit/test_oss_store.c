@@ -471,6 +471,55 @@ static void test_truncate_delete(void **state)
 	free(a);
 }
 
+/* A refused new stripe is dropped again: only version 1, only if idle. */
+static void test_undo_new(void **state)
+{
+	static const struct oss_obj_id never = { .ino = 0x99, .slot = 0 };
+	struct fixture *f = *state;
+	struct oss_stripe_info info;
+	struct oss_statfs st;
+	u8 *a = malloc(UNIT), *b = malloc(UNIT);
+	u64 used;
+
+	fill(a, UNIT, 12);
+	fill(b, UNIT, 13);
+	assert_int_equal(oss_stripe_write(f->t, &obj, UNIT, 0, 1, a, UNIT), 0);
+	assert_int_equal(oss_target_statfs(f->t, &st), 0);
+	used = st.used_bytes;
+	assert_int_equal(oss_stripe_write(f->t, &obj, UNIT, 1, 1, b, UNIT), 0);
+
+	assert_int_equal(oss_stripe_undo_new(f->t, &obj, UNIT, 1, 2), -EINVAL);
+	assert_int_equal(oss_stripe_undo_new(f->t, &obj, UNIT, 1, 1), 0);
+	assert_int_equal(oss_stripe_stat(f->t, &obj, UNIT, 1, &info), 0);
+	assert_int_equal(info.version, 0);
+	assert_int_equal(info.frag_len, 0);
+	/* its blocks are given back, the other stripe is untouched */
+	assert_int_equal(oss_target_statfs(f->t, &st), 0);
+	assert_true(st.used_bytes <= used + 4096);
+	check_read(f->t, 0, a, UNIT, 1);
+	/* again, and on a stripe or object never written: nothing to do */
+	assert_int_equal(oss_stripe_undo_new(f->t, &obj, UNIT, 1, 1), 0);
+	assert_int_equal(oss_stripe_undo_new(f->t, &obj, UNIT, 7, 1), 0);
+	assert_int_equal(oss_stripe_undo_new(f->t, &never, UNIT, 0, 1), 0);
+	/* survives a reopen; the stripe is new again for the next write */
+	reopen(f);
+	assert_int_equal(oss_stripe_stat(f->t, &obj, UNIT, 1, &info), 0);
+	assert_int_equal(info.version, 0);
+	assert_int_equal(oss_stripe_write(f->t, &obj, UNIT, 1, 1, a, 5000), 0);
+	check_read(f->t, 1, a, 5000, 1);
+
+	/* never a later version, never with an update prepared */
+	assert_int_equal(oss_stripe_prepare(f->t, &obj, UNIT, 0, 2, 0, b, 10),
+			 0);
+	assert_int_equal(oss_stripe_undo_new(f->t, &obj, UNIT, 0, 1), -EBUSY);
+	assert_int_equal(oss_stripe_commit(f->t, &obj, UNIT, 0, 2), 0);
+	assert_int_equal(oss_stripe_undo_new(f->t, &obj, UNIT, 0, 1), -ESTALE);
+	memcpy(a, b, 10);
+	check_read(f->t, 0, a, UNIT, 2);
+	free(a);
+	free(b);
+}
+
 /* ---- crashes ------------------------------------------------------------ */
 
 static const char *crash_at;
@@ -488,7 +537,8 @@ enum crash_op {
 	OP_COMMIT,
 	OP_ABORT,
 	OP_TRUNCATE,
-	OP_DELETE
+	OP_DELETE,
+	OP_UNDO
 };
 
 static void run_op(struct oss_target *t, enum crash_op op, const u8 *b)
@@ -518,6 +568,9 @@ static void run_op(struct oss_target *t, enum crash_op op, const u8 *b)
 		break;
 	case OP_DELETE:
 		assert_int_equal(oss_object_delete(t, &obj), 0);
+		break;
+	case OP_UNDO:
+		assert_int_equal(oss_stripe_undo_new(t, &obj, UNIT, 0, 1), 0);
 		break;
 	}
 }
@@ -633,11 +686,12 @@ static void test_crash_every_step(void **state)
 				  "truncate:records-dropped" },
 		[OP_DELETE] = { "delete:meta-unlinked",
 				"delete:data-unlinked" },
+		[OP_UNDO] = { "undo:erased", "undo:synced" },
 	};
 	struct fixture *f = *state;
 	unsigned int op, i;
 
-	for (op = OP_NEW; op <= OP_DELETE; op++)
+	for (op = OP_NEW; op <= OP_UNDO; op++)
 		for (i = 0; i < 8 && steps[op][i]; i++)
 			crash_case(f, op, steps[op][i]);
 }
@@ -747,6 +801,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncate_delete, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_undo_new, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_every_step, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reserve, setup, teardown),

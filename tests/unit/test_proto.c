@@ -1723,7 +1723,10 @@ static void test_storage_fragment_rules(void **state)
 	assert_int_equal(leofs_commit_fragment_req_decode(&cfd, enc_buf, len), 0);
 	assert_int_equal(cfd.version, 18);
 	assert_int_equal(cfd.action, LEOFS_COMMIT);
-	put_unaligned_le32(3, enc_buf + len - 4);
+	put_unaligned_le32(LEOFS_UNDO_NEW, enc_buf + len - 4);
+	assert_int_equal(leofs_commit_fragment_req_decode(&cfd, enc_buf, len), 0);
+	assert_int_equal(cfd.action, LEOFS_UNDO_NEW);
+	put_unaligned_le32(LEOFS_UNDO_NEW + 1, enc_buf + len - 4);
 	assert_int_equal(leofs_commit_fragment_req_decode(&cfd, enc_buf, len),
 			 -EPROTO);
 	cf.action = LEOFS_ABORT;
