@@ -7,6 +7,10 @@
  *
  *   net.tcp.loopback  one TCP stream over 127.0.0.1 (our own sender and
  *                     receiver threads, 1 MiB send()/recv() calls)
+ *   net.tcp.relay     the network part of a write alone: one stream to a
+ *                     relay thread that forwards every MiB, a quarter to
+ *                     each of 4 receivers (each byte crosses loopback
+ *                     twice, as from client to PG primary to members)
  *   disk.write        the same number of bytes written to a file in the
  *                     same directory, 1 MiB writes, then fsync
  *   disk.read         that file read back after posix_fadvise(DONTNEED)
@@ -47,6 +51,7 @@
 #define CHUNK  (32u << 20)
 #define UNIT   (1u << 20)
 #define IO_BUF (1u << 20)
+#define RELAY_FANOUT 4
 /* /proc/PID/stat after the command name, up to utime and stime */
 #define STAT_FIELDS "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu"
 
@@ -304,6 +309,109 @@ static double tcp_loopback(u64 bytes)
 	return sent / t / 1e6;
 }
 
+static int listen_any(u16 *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) || listen(fd, 1))
+		die("relay listen", errno);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+struct relay {
+	int fd;			/* listening for the sender */
+	int out[RELAY_FANOUT];	/* connected to the receivers */
+	u64 bytes;
+};
+
+/* Forwards every chunk received, split evenly over the receivers. */
+static void *relay_run(void *arg)
+{
+	struct relay *rl = arg;
+	int fd = accept(rl->fd, NULL, NULL);
+	u8 *buf = malloc(IO_BUF);
+	size_t have = 0, piece = IO_BUF / RELAY_FANOUT;
+	ssize_t n;
+	u32 i;
+
+	while (fd >= 0 && buf && (n = recv(fd, buf + have, IO_BUF - have, 0)) > 0) {
+		have += (size_t)n;
+		if (have < IO_BUF)
+			continue;
+		for (i = 0; i < RELAY_FANOUT; i++)
+			if (send(rl->out[i], buf + i * piece, piece,
+				 MSG_NOSIGNAL) != (ssize_t)piece)
+				die("relay send", errno);
+		rl->bytes += have;
+		have = 0;
+	}
+	for (i = 0; i < RELAY_FANOUT; i++)
+		close(rl->out[i]);
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return NULL;
+}
+
+/*
+ * The network work of a leofs write, without the rest: a sender streams
+ * to a relay that forwards every byte, a quarter to each of four
+ * receivers, as a PG primary forwards the fragments of a stripe. Each
+ * byte crosses loopback twice.
+ */
+static double tcp_relay(u64 bytes)
+{
+	struct tcp_rx rx[RELAY_FANOUT] = { 0 };
+	pthread_t rth[RELAY_FANOUT], relay_th;
+	struct relay rl = { 0 };
+	u8 *buf = malloc(IO_BUF);
+	u64 sent = 0, got = 0;
+	double t0, t;
+	ssize_t n;
+	u16 port;
+	u32 i;
+	int fd;
+
+	memset(buf, 0x3c, IO_BUF);
+	for (i = 0; i < RELAY_FANOUT; i++) {
+		rx[i].fd = listen_any(&port);
+		pthread_create(&rth[i], NULL, tcp_receiver, &rx[i]);
+		rl.out[i] = dial(port);
+		if (rl.out[i] < 0)
+			die("relay connect", errno);
+	}
+	rl.fd = listen_any(&port);
+	pthread_create(&relay_th, NULL, relay_run, &rl);
+	fd = dial(port);
+	if (fd < 0)
+		die("relay connect", errno);
+	t0 = now();
+	while (sent < bytes) {
+		n = send(fd, buf, IO_BUF, MSG_NOSIGNAL);
+		if (n <= 0)
+			die("relay send", errno);
+		sent += (u64)n;
+	}
+	close(fd);
+	pthread_join(relay_th, NULL);
+	for (i = 0; i < RELAY_FANOUT; i++) {
+		pthread_join(rth[i], NULL);
+		close(rx[i].fd);
+		got += rx[i].bytes;
+	}
+	t = now() - t0;
+	close(rl.fd);
+	free(buf);
+	if (rl.bytes != sent || got != sent)
+		die("relay: bytes lost", EIO);
+	return sent / t / 1e6;
+}
+
 static void disk(u64 bytes, double *wr, double *rd)
 {
 	char path[PATH_MAX + 16];
@@ -484,6 +592,7 @@ int main(int argc, char **argv)
 
 	tcp = tcp_loopback(bytes);
 	row("net.tcp.loopback", tcp, tcp);
+	row("net.tcp.relay", tcp_relay(bytes), tcp);
 	disk(bytes, &dw, &dr);
 	row("disk.write", dw, tcp);
 	row("disk.read", dr, tcp);
