@@ -11,12 +11,16 @@
  *                     relay thread that forwards every MiB, a quarter to
  *                     each of 4 receivers (each byte crosses loopback
  *                     twice, as from client to PG primary to members)
+ *   net.tcp.fanin     the least a read does: 4 streams, each pread() of
+ *                     cached data, block CRC32Cs, send(); one receiver
+ *                     per stream (each byte crosses loopback once)
  *   disk.write        the same number of bytes written to a file in the
  *                     same directory, 1 MiB writes, then fsync
  *   disk.read         that file read back after posix_fadvise(DONTNEED)
  *   oss.write.<s>     leofs_file_write() of the file, 32 MiB per call;
  *                     done when every stripe is durable
- *   oss.read.<s>      leofs_file_read() of it, 32 MiB per call, checked
+ *   oss.read.<s>      leofs_file_read() of it, 32 MiB per call, each
+ *                     call checked (the check's time and CPU left out)
  *
  * Every row has the loopback TCP figure as its baseline. MB/s, 1 MB = 1e6
  * bytes. The file is 1 GiB (--quick: 128 MiB); stripe unit 1 MiB. The
@@ -45,6 +49,7 @@
 #include <jansson.h>
 
 #include "leofs/client.h"
+#include "leofs/crc.h"
 #include "../../lib/placesim/placesim.h"
 
 #define NODES  6
@@ -412,6 +417,86 @@ static double tcp_relay(u64 bytes)
 	return sent / t / 1e6;
 }
 
+struct fetcher {
+	int file;	/* its quarter of the data, in the page cache */
+	int sock;
+	u64 bytes;
+};
+
+/* Reads its file 1 MiB at a time, verifies it, sends it. */
+static void *fetch_run(void *arg)
+{
+	struct fetcher *f = arg;
+	u8 *buf = malloc(IO_BUF);
+	u32 *crcs = malloc(IO_BUF / 4096 * sizeof(u32));
+	u64 off;
+
+	for (off = 0; buf && crcs && off < f->bytes; off += IO_BUF) {
+		if (pread(f->file, buf, IO_BUF, (off_t)off) != IO_BUF)
+			die("fan-in pread", errno);
+		leofs_crc32c_blocks(buf, IO_BUF, 4096, crcs);
+		if (send(f->sock, buf, IO_BUF, MSG_NOSIGNAL) != IO_BUF)
+			die("fan-in send", errno);
+	}
+	close(f->sock);
+	free(crcs);
+	free(buf);
+	return NULL;
+}
+
+/*
+ * The least a read can do: four senders each pread() their quarter of the
+ * data from a file under the targets' directory (cached, as the data just
+ * written is), compute its 4 KiB block CRC32Cs (every read is verified)
+ * and send it; four receivers, one per stream, as the client has one per
+ * connection. Each byte crosses loopback once.
+ */
+static double tcp_fanin(u64 bytes)
+{
+	struct tcp_rx rx[RELAY_FANOUT] = { 0 };
+	struct fetcher f[RELAY_FANOUT] = { 0 };
+	pthread_t rth[RELAY_FANOUT], fth[RELAY_FANOUT];
+	char path[PATH_MAX + 16];
+	u8 *buf = malloc(IO_BUF);
+	u64 part = bytes / RELAY_FANOUT / IO_BUF * IO_BUF, got = 0, off;
+	double t0, t;
+	u16 port;
+	u32 i;
+
+	memset(buf, 0x69, IO_BUF);
+	for (i = 0; i < RELAY_FANOUT; i++) {
+		snprintf(path, sizeof(path), "%s/fanin%u.bin", dir, i);
+		f[i].file = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+		if (f[i].file < 0)
+			die(path, errno);
+		unlink(path);
+		for (off = 0; off < part; off += IO_BUF)
+			if (write(f[i].file, buf, IO_BUF) != IO_BUF)
+				die("fan-in write", errno);
+		f[i].bytes = part;
+		rx[i].fd = listen_any(&port);
+		pthread_create(&rth[i], NULL, tcp_receiver, &rx[i]);
+		f[i].sock = dial(port);
+		if (f[i].sock < 0)
+			die("fan-in connect", errno);
+	}
+	t0 = now();
+	for (i = 0; i < RELAY_FANOUT; i++)
+		pthread_create(&fth[i], NULL, fetch_run, &f[i]);
+	for (i = 0; i < RELAY_FANOUT; i++) {
+		pthread_join(fth[i], NULL);
+		pthread_join(rth[i], NULL);
+		close(rx[i].fd);
+		close(f[i].file);
+		got += rx[i].bytes;
+	}
+	t = now() - t0;
+	free(buf);
+	if (got != part * RELAY_FANOUT)
+		die("fan-in: bytes lost", EIO);
+	return got / t / 1e6;
+}
+
 static void disk(u64 bytes, double *wr, double *rd)
 {
 	char path[PATH_MAX + 16];
@@ -449,6 +534,14 @@ static void row(const char *name, double v, double base)
 	printf("{\"name\":\"%s\",\"value\":%.1f,\"unit\":\"MB/s\",\"baseline\":%.1f,\"ratio\":%.3f}\n",
 	       name, v, base, v / base);
 	fflush(stdout);
+}
+
+static double thread_cpu(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 /* User + system CPU seconds of a process (all its threads). */
@@ -499,7 +592,7 @@ static void file_rw(struct leofs_client *c, const struct leofs_layout *l,
 		    const char *name, u64 ino, u64 bytes, u8 *src, u8 *dst,
 		    double *wr, double *rd)
 {
-	double t0, c0, s0;
+	double t0, t1, tc, c0, s0;
 	u64 off;
 	int r;
 
@@ -520,9 +613,14 @@ static void file_rw(struct leofs_client *c, const struct leofs_layout *l,
 		r = leofs_file_read(c, ino, l, off, dst, CHUNK);
 		if (r)
 			die("leofs_file_read", -r);
+		/* the check is ours, not the read's: its time is left out */
+		t1 = now();
+		tc = thread_cpu();
 		memcpy(src, &off, sizeof(off));
 		if (memcmp(src, dst, CHUNK))
 			die("read back differs", EILSEQ);
+		c0 += thread_cpu() - tc;
+		t0 += now() - t1;
 	}
 	*rd = bytes / (now() - t0) / 1e6;
 	cpu_report("read", name, bytes, c0, s0);
@@ -593,6 +691,7 @@ int main(int argc, char **argv)
 	tcp = tcp_loopback(bytes);
 	row("net.tcp.loopback", tcp, tcp);
 	row("net.tcp.relay", tcp_relay(bytes), tcp);
+	row("net.tcp.fanin", tcp_fanin(bytes), tcp);
 	disk(bytes, &dw, &dr);
 	row("disk.write", dw, tcp);
 	row("disk.read", dr, tcp);
