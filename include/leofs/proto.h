@@ -115,6 +115,10 @@ void leofs_frame_seal(void *hdr, const void *body, size_t body_len);
 /* 0 if the CRC in the decoded header matches, else -EBADMSG. */
 int leofs_frame_verify(const struct leofs_frame_hdr *h, const void *hdr,
 		       const void *body);
+/* The same for a body received in two pieces: @len bytes, then the rest. */
+int leofs_frame_verify_split(const struct leofs_frame_hdr *h, const void *hdr,
+			     const void *body, size_t len, const void *tail,
+			     size_t tail_len);
 
 /*
  * For a stream reader holding the first have bytes of a frame: how many

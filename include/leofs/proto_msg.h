@@ -603,6 +603,13 @@ int leofs_msg_encode(u16 opcode, bool reply, const void *msg, size_t msg_size,
 		     void *buf, size_t cap);
 int leofs_msg_decode(u16 opcode, bool reply, void *msg, size_t msg_size,
 		     const void *buf, size_t len);
+/*
+ * The same for a message received in two pieces: @buf, then its last field
+ * (a BLOB) with its bytes in @tail (@tail_len 0: no tail, as above).
+ */
+int leofs_msg_decode_tail(u16 opcode, bool reply, void *msg, size_t msg_size,
+			  const void *buf, size_t len, const void *tail,
+			  size_t tail_len);
 
 /* sizeof the struct for (opcode, reply), or 0 if there is none. */
 size_t leofs_msg_struct_size(u16 opcode, bool reply);

@@ -44,11 +44,17 @@ struct leofs_rpc_opts {
 	void *push_arg;
 };
 
-/* A reply: body is the encoded reply message, owned by the caller. */
+/*
+ * A reply: body is the encoded reply message, owned by the caller; for a
+ * call sent with a sink (leofs_rpc_send_into()) the message may end in the
+ * sink instead: tail points there, and the message is body then tail.
+ */
 struct leofs_rpc_reply {
 	u8 *body;
 	u32 len;
 	u32 status;		/* the reply's leading status */
+	const u8 *tail;		/* NULL, or the sink holding the last bytes */
+	u32 tail_len;
 };
 
 /*
@@ -82,6 +88,18 @@ int leofs_rpc_send(struct leofs_rpc *r, u16 opcode, const void *msg,
 int leofs_rpc_send_flags(struct leofs_rpc *r, u16 opcode, const void *msg,
 			 size_t msg_size, u32 flags,
 			 struct leofs_rpc_call **call);
+/*
+ * leofs_rpc_send_flags(), and the last @sink_len bytes of a longer reply
+ * are received straight into @sink instead of the reply's body: a reply
+ * that ends in that much data (READ_FRAGMENT's) lands where the caller
+ * wants it, not copied. Decode such a reply with leofs_msg_decode_tail().
+ * @sink must stay valid until leofs_rpc_wait() returns, which waits for
+ * the receiver to be done with it; after a failed call its contents are
+ * undefined.
+ */
+int leofs_rpc_send_into(struct leofs_rpc *r, u16 opcode, const void *msg,
+			size_t msg_size, u32 flags, void *sink, u32 sink_len,
+			struct leofs_rpc_call **call);
 /*
  * Waits for the reply (timeout_ms 0 = forever) and frees the call.
  * Returns 0 (reply filled in), -ETIMEDOUT, -ECONNRESET or -ENOTCONN.

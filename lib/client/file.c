@@ -43,6 +43,7 @@ struct op {
 	u8 *mem; /* owned payload */
 	u32 rank; /* READ_FRAGMENT: the fragment */
 	bool probe; /* READ_FRAGMENT of rank 0 only for its version */
+	u8 *sink; /* READ_FRAGMENT: where its data is received */
 	u64 deadline; /* writes: CLOCK_MONOTONIC ms after which none is sent */
 	struct leofs_conn_ref *ref;
 	struct leofs_rpc_call *call;
@@ -160,8 +161,10 @@ static int send_node(struct leofs_client *c, const struct leofs_map_node *n,
 	r = leofs_conns_get(c->conns, n->id, &n->addr, &o->ref);
 	if (r)
 		return o->err = r;
-	r = leofs_rpc_send(leofs_conn_ref_rpc(o->ref), o->opcode, &o->m,
-			   leofs_msg_struct_size(o->opcode, false), &o->call);
+	r = leofs_rpc_send_into(leofs_conn_ref_rpc(o->ref), o->opcode, &o->m,
+				leofs_msg_struct_size(o->opcode, false), 0,
+				o->sink, o->sink ? o->m.rf.length : 0,
+				&o->call);
 	if (r) {
 		if (leofs_err_is_transport(r))
 			leofs_conns_failed(c->conns, o->ref, r);
@@ -459,6 +462,8 @@ static void send_reads(struct leofs_client *c, u64 ino,
 		o->m.rf.stripe_unit = unit;
 		o->m.rf.offset = lo;
 		o->m.rf.length = hi - lo;
+		/* the data is received in place */
+		o->sink = s->dst + (i * unit + lo - s->a);
 		if (i == 0)
 			have0 = true;
 	}
@@ -469,6 +474,7 @@ static void send_reads(struct leofs_client *c, u64 ino,
 		o->opcode = LEOFS_OP_READ_FRAGMENT;
 		o->rank = 0;
 		o->probe = true;
+		o->sink = NULL;
 		o->m.rf = s->ops[0].m.rf;
 		o->m.rf.fragment = 0;
 		o->m.rf.target_id = s->p.targets[0];
@@ -551,7 +557,7 @@ static int degraded(struct leofs_client *c, u64 ino,
 static int finish_reads(struct leofs_client *c, u64 ino,
 			const struct leofs_layout *l, struct rstripe *s)
 {
-	u32 unit = l->stripe_unit, i;
+	u32 i;
 	struct leofs_read_fragment_reply rp;
 	struct leofs_rpc_reply raw;
 	u64 versions[LEOFS_MAX_FRAGMENTS + 1], ref = 0;
@@ -566,7 +572,9 @@ static int finish_reads(struct leofs_client *c, u64 ino,
 			ok = false;
 			continue;
 		}
-		if (leofs_read_fragment_reply_decode(&rp, raw.body, raw.len))
+		if (leofs_msg_decode_tail(LEOFS_OP_READ_FRAGMENT, true, &rp,
+					  sizeof(rp), raw.body, raw.len,
+					  raw.tail, raw.tail_len))
 			e = -EBADMSG;
 		if (!e && rp.status)
 			e = leofs_status_to_errno(rp.status);
@@ -579,10 +587,10 @@ static int finish_reads(struct leofs_client *c, u64 ino,
 			versions[i] = rp.version;
 			if (o->rank == 0)
 				ref = rp.version;
-			if (!o->probe)
-				memcpy(s->dst + (o->rank * unit + o->m.rf.offset -
-						 s->a),
-				       rp.data.data, o->m.rf.length);
+			/* a reply received whole is copied (e.g. to a caller
+			 * without sinks); the usual one is in place */
+			if (!o->probe && rp.data.data != o->sink)
+				memcpy(o->sink, rp.data.data, o->m.rf.length);
 		}
 		leofs_rpc_reply_free(&raw);
 		if (e)

@@ -46,6 +46,9 @@ struct leofs_rpc_call {
 	int error;
 	struct leofs_rpc_reply reply;
 	pthread_cond_t cond;		/* own: a reply wakes one waiter */
+	u8 *sink;			/* where a reply's tail goes, or NULL */
+	u32 sink_len;
+	bool filling;			/* the receiver is writing into sink */
 };
 
 struct leofs_rpc {
@@ -76,6 +79,15 @@ struct leofs_rpc {
 static struct leofs_rpc_call **bucket(struct leofs_rpc *r, u64 id)
 {
 	return &r->pending[id % PENDING_BUCKETS];
+}
+
+static struct leofs_rpc_call *find_call(struct leofs_rpc *r, u64 id)
+{
+	struct leofs_rpc_call *c;
+
+	for (c = *bucket(r, id); c && c->req_id != id; c = c->next)
+		;
+	return c;
 }
 
 /* Removes the call with id from the table; lock held. */
@@ -226,7 +238,7 @@ static void flush_queue(struct leofs_rpc *r)
 
 /* Hands a verified frame to its caller; returns -errno to break. */
 static int deliver(struct leofs_rpc *r, const struct leofs_frame_hdr *h,
-		   u8 *body)
+		   u8 *body, u32 len, u8 *tail)
 {
 	struct leofs_rpc_call *c;
 
@@ -237,7 +249,7 @@ static int deliver(struct leofs_rpc *r, const struct leofs_frame_hdr *h,
 		leofs_bigbuf_put(body);
 		return 0;
 	}
-	if (!(h->flags & LEOFS_FLAG_REPLY) || h->body_len < 4) {
+	if (!(h->flags & LEOFS_FLAG_REPLY) || len < 4) {
 		leofs_bigbuf_put(body);
 		return -EPROTO;
 	}
@@ -254,7 +266,9 @@ static int deliver(struct leofs_rpc *r, const struct leofs_frame_hdr *h,
 	}
 	if (c) {
 		c->reply.body = body;
-		c->reply.len = h->body_len;
+		c->reply.len = len;
+		c->reply.tail = tail;
+		c->reply.tail_len = tail ? h->body_len - len : 0;
 		c->reply.status = get_unaligned_le32(body);
 		c->done = true;
 		body = NULL;
@@ -266,16 +280,80 @@ static int deliver(struct leofs_rpc *r, const struct leofs_frame_hdr *h,
 }
 
 /*
+ * Where the body of a reply goes: the call it answers may take its last
+ * sink_len bytes into its sink. Marks the call filling (its waiter then
+ * waits for the receiver to be done with the sink); NULL if no sink.
+ */
+static u8 *sink_for(struct leofs_rpc *r, const struct leofs_frame_hdr *h,
+		    struct leofs_rpc_call **call)
+{
+	struct leofs_rpc_call *c;
+	u8 *sink = NULL;
+
+	if (!(h->flags & LEOFS_FLAG_REPLY))
+		return NULL;
+	pthread_mutex_lock(&r->lock);
+	c = find_call(r, h->req_id);
+	/* the message is more than the sink: at least its status */
+	if (c && c->sink && c->opcode == h->opcode &&
+	    h->body_len >= (u64)c->sink_len + 4) {
+		c->filling = true;
+		sink = c->sink;
+		*call = c;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return sink;
+}
+
+static void sink_done(struct leofs_rpc *r, struct leofs_rpc_call *c)
+{
+	pthread_mutex_lock(&r->lock);
+	c->filling = false;
+	pthread_cond_broadcast(&c->cond);
+	pthread_mutex_unlock(&r->lock);
+}
+
+/*
+ * Reads the body of the frame @h into @body (@len bytes) and, for a call
+ * with a sink, the rest into @sink, taking first what @in already holds
+ * (*in_len bytes, which it consumes); then checks the frame's CRC.
+ */
+static int read_body(struct leofs_rpc *r, const struct leofs_frame_hdr *h,
+		     const u8 *hdr, const u8 *in, size_t *in_len, u8 *body,
+		     u32 len, u8 *sink)
+{
+	size_t from_in = *in_len < h->body_len ? *in_len : h->body_len;
+	size_t a = from_in < len ? from_in : len;
+	u32 tail = h->body_len - len;
+	int ret;
+
+	memcpy(body, in, a);
+	if (sink)
+		memcpy(sink, in + a, from_in - a);
+	*in_len = from_in;
+	ret = read_full(r->fd, body + a, len - a);
+	if (!ret && sink)
+		ret = read_full(r->fd, sink + (from_in - a),
+				tail - (from_in - a));
+	if (!ret)
+		ret = leofs_frame_verify_split(h, hdr, body, len, sink, tail);
+	return ret;
+}
+
+/*
  * Reads RECV_BUF_SIZE bytes at a time and takes every frame out of them;
- * the tail of a body longer than what was read comes straight into it.
+ * the tail of a body longer than what was read comes straight into it, or
+ * into the sink of the call it answers.
  */
 static void *receiver_main(void *arg)
 {
 	struct leofs_rpc *r = arg;
+	struct leofs_rpc_call *c = NULL;
 	struct leofs_frame_hdr h;
 	size_t have = 0, off = 0, in_buf;
-	u8 *in, *body;
+	u8 *in, *body, *sink;
 	ssize_t n;
+	u32 len;
 	int ret = 0;
 
 	in = malloc(RECV_BUF_SIZE);
@@ -303,24 +381,26 @@ static void *receiver_main(void *arg)
 			ret = -EMSGSIZE;
 			break;
 		}
-		body = leofs_bigbuf_get(h.body_len + 1);
+		sink = sink_for(r, &h, &c);
+		len = sink ? h.body_len - c->sink_len : h.body_len;
+		body = leofs_bigbuf_get(len + 1);
 		if (!body) {
+			if (sink)
+				sink_done(r, c);
 			ret = -ENOMEM;
 			break;
 		}
 		in_buf = have - off - LEOFS_FRAME_HDR_SIZE;
-		if (in_buf > h.body_len)
-			in_buf = h.body_len;
-		memcpy(body, in + off + LEOFS_FRAME_HDR_SIZE, in_buf);
-		ret = read_full(r->fd, body + in_buf, h.body_len - in_buf);
-		if (ret == 0)
-			ret = leofs_frame_verify(&h, in + off, body);
+		ret = read_body(r, &h, in + off, in + off + LEOFS_FRAME_HDR_SIZE,
+				&in_buf, body, len, sink);
+		if (sink)
+			sink_done(r, c);
 		if (ret < 0) {
 			leofs_bigbuf_put(body);
 			break;
 		}
 		off += LEOFS_FRAME_HDR_SIZE + in_buf;
-		ret = deliver(r, &h, body);
+		ret = deliver(r, &h, body, len, sink);
 	}
 	free(in);
 	mark_dead(r, ret < 0 ? ret : -ECONNRESET);
@@ -414,9 +494,9 @@ static int encode_frame(u16 opcode, u64 req_id, const void *msg,
 	return ret;
 }
 
-int leofs_rpc_send_flags(struct leofs_rpc *r, u16 opcode, const void *msg,
-			 size_t msg_size, u32 flags,
-			 struct leofs_rpc_call **out)
+int leofs_rpc_send_into(struct leofs_rpc *r, u16 opcode, const void *msg,
+			size_t msg_size, u32 flags, void *sink, u32 sink_len,
+			struct leofs_rpc_call **out)
 {
 	struct leofs_rpc_call *c;
 	struct sendq_frame *f = NULL;
@@ -428,6 +508,8 @@ int leofs_rpc_send_flags(struct leofs_rpc *r, u16 opcode, const void *msg,
 		return -ENOMEM;
 	c->rpc = r;
 	c->opcode = opcode;
+	c->sink = sink_len ? sink : NULL;
+	c->sink_len = sink_len;
 	pthread_cond_init(&c->cond, NULL);
 
 	pthread_mutex_lock(&r->lock);
@@ -464,6 +546,14 @@ int leofs_rpc_send_flags(struct leofs_rpc *r, u16 opcode, const void *msg,
 	return 0;
 }
 
+int leofs_rpc_send_flags(struct leofs_rpc *r, u16 opcode, const void *msg,
+			 size_t msg_size, u32 flags,
+			 struct leofs_rpc_call **call)
+{
+	return leofs_rpc_send_into(r, opcode, msg, msg_size, flags, NULL, 0,
+				   call);
+}
+
 int leofs_rpc_send(struct leofs_rpc *r, u16 opcode, const void *msg,
 		   size_t msg_size, struct leofs_rpc_call **call)
 {
@@ -475,6 +565,7 @@ int leofs_rpc_wait(struct leofs_rpc_call *c, u32 timeout_ms,
 {
 	struct leofs_rpc *r = c->rpc;
 	struct timespec deadline;
+	bool timed_out;
 	int ret = 0;
 
 	flush_queue(r);	/* frames sent with LEOFS_RPC_MORE */
@@ -494,8 +585,24 @@ int leofs_rpc_wait(struct leofs_rpc_call *c, u32 timeout_ms,
 		else
 			ret = -pthread_cond_wait(&c->cond, &r->lock);
 	}
-	if (!c->done) {
-		/* timed out: a late reply is dropped by the receiver */
+	timed_out = !c->done;
+	if (c->filling) {
+		/*
+		 * The receiver is writing into our sink: a reply stalled
+		 * halfway (or the connection failed under it). The caller may
+		 * free the sink once we return, so end the connection and
+		 * wait until the receiver has let go of it.
+		 */
+		shutdown(r->fd, SHUT_RDWR);
+		while (c->filling)
+			pthread_cond_wait(&c->cond, &r->lock);
+	}
+	if (!c->done || (timed_out && c->error)) {
+		/*
+		 * Timed out (also when ending a stalled reply's connection
+		 * failed the call meanwhile): a late reply is dropped by the
+		 * receiver.
+		 */
 		unlink_call(r, c->req_id);
 		ret = -ETIMEDOUT;
 	} else {
@@ -528,8 +635,8 @@ int leofs_rpc_call(struct leofs_rpc *r, u16 opcode, const void *msg,
 	ret = leofs_rpc_wait(c, timeout_ms, raw);
 	if (ret < 0)
 		return ret;
-	ret = leofs_msg_decode(opcode, true, out, out_size, raw->body,
-			       raw->len);
+	ret = leofs_msg_decode_tail(opcode, true, out, out_size, raw->body,
+				    raw->len, raw->tail, raw->tail_len);
 	if (ret < 0) {
 		leofs_rpc_reply_free(raw);
 		return -EBADMSG;

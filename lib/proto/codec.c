@@ -10,6 +10,9 @@ struct reader {
 	const u8 *p;
 	size_t len;
 	size_t pos;
+	const u8 *tail;		/* the last BLOB's bytes, kept apart */
+	size_t tail_len;
+	bool tail_used;
 };
 
 struct writer {
@@ -157,9 +160,15 @@ static int decode_field(const struct leofs_field *f, u8 *m, struct reader *r)
 				return -EBADMSG;
 			n = get_unaligned_le32(rd_take(r, 4));
 		}
-		if (!rd_has(r, n))
+		if (r->tail && !r->tail_used && r->pos == r->len &&
+		    f->type == LEOFS_FT_BLOB && n == r->tail_len) {
+			p = r->tail;
+			r->tail_used = true;
+		} else if (rd_has(r, n)) {
+			p = rd_take(r, n);
+		} else {
 			return -EBADMSG;
-		p = rd_take(r, n);
+		}
 		ret = check_bytes(f, p, n);
 		if (ret)
 			return ret;
@@ -232,21 +241,38 @@ static int decode_struct(const struct leofs_msg_desc *d, u8 *m,
 	return d->check ? d->check(m) : 0;
 }
 
-int leofs_codec_decode(const struct leofs_msg_desc *d, void *msg,
-		       const void *buf, size_t len)
+static int decode(const struct leofs_msg_desc *d, void *msg, struct reader *r)
 {
-	struct reader r = { .p = buf, .len = len, .pos = 0 };
 	int ret;
 
 	memset(msg, 0, d->size);
-	if (!buf && len)
+	if (!r->p && r->len)
 		return -EBADMSG;
-	ret = decode_struct(d, msg, &r);
+	ret = decode_struct(d, msg, r);
 	if (ret < 0)
 		return ret;
-	if (r.pos != r.len)
+	if (r->pos != r->len || (r->tail && !r->tail_used))
 		return -EBADMSG;
 	return 0;
+}
+
+int leofs_codec_decode(const struct leofs_msg_desc *d, void *msg,
+		       const void *buf, size_t len)
+{
+	struct reader r = { .p = buf, .len = len };
+
+	return decode(d, msg, &r);
+}
+
+int leofs_codec_decode_tail(const struct leofs_msg_desc *d, void *msg,
+			    const void *buf, size_t len, const void *tail,
+			    size_t tail_len)
+{
+	struct reader r = { .p = buf, .len = len,
+			    .tail = tail_len ? tail : NULL,
+			    .tail_len = tail_len };
+
+	return decode(d, msg, &r);
 }
 
 /* ---- encode ------------------------------------------------------------- */

@@ -54,5 +54,12 @@ int leofs_codec_encode(const struct leofs_msg_desc *d, const void *msg,
 		       void *buf, size_t cap);
 int leofs_codec_decode(const struct leofs_msg_desc *d, void *msg,
 		       const void *buf, size_t len);
+/*
+ * Decode a message whose last field is a BLOB of exactly @tail_len bytes
+ * kept apart from the rest (in @tail, which the BLOB then points at).
+ */
+int leofs_codec_decode_tail(const struct leofs_msg_desc *d, void *msg,
+			    const void *buf, size_t len, const void *tail,
+			    size_t tail_len);
 
 #endif /* LEOFS_PROTO_CODEC_H */

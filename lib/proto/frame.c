@@ -73,6 +73,19 @@ int leofs_frame_verify(const struct leofs_frame_hdr *h, const void *hdr,
 	return leofs_frame_crc(hdr, body, h->body_len) == h->crc ? 0 : -EBADMSG;
 }
 
+int leofs_frame_verify_split(const struct leofs_frame_hdr *h, const void *hdr,
+			     const void *body, size_t len, const void *tail,
+			     size_t tail_len)
+{
+	u32 crc = leofs_frame_crc(hdr, body, len);
+
+	if (len + tail_len != h->body_len)
+		return -EBADMSG;
+	if (tail_len)
+		crc = leofs_crc32c(crc, tail, tail_len);
+	return crc == h->crc ? 0 : -EBADMSG;
+}
+
 long leofs_frame_need(const void *buf, size_t have)
 {
 	struct leofs_frame_hdr h;

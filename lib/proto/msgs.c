@@ -990,8 +990,9 @@ int leofs_msg_encode(u16 opcode, bool reply, const void *msg, size_t msg_size,
 	return leofs_codec_encode(d, msg, buf, cap);
 }
 
-int leofs_msg_decode(u16 opcode, bool reply, void *msg, size_t msg_size,
-		     const void *buf, size_t len)
+int leofs_msg_decode_tail(u16 opcode, bool reply, void *msg, size_t msg_size,
+			  const void *buf, size_t len, const void *tail,
+			  size_t tail_len)
 {
 	const struct leofs_msg_desc *d = find_desc(opcode, reply);
 
@@ -999,5 +1000,12 @@ int leofs_msg_decode(u16 opcode, bool reply, void *msg, size_t msg_size,
 		return -EOPNOTSUPP;
 	if (d->size != msg_size)
 		return -EINVAL;
-	return leofs_codec_decode(d, msg, buf, len);
+	return leofs_codec_decode_tail(d, msg, buf, len, tail, tail_len);
+}
+
+int leofs_msg_decode(u16 opcode, bool reply, void *msg, size_t msg_size,
+		     const void *buf, size_t len)
+{
+	return leofs_msg_decode_tail(opcode, reply, msg, msg_size, buf, len,
+				     NULL, 0);
 }

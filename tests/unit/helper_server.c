@@ -8,10 +8,12 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "leofs/rpc.h"
 #include "helper_server.h"
 
 static int on_stop(sd_event_source *s, int fd, uint32_t revents, void *data)
@@ -59,6 +61,16 @@ int srv_fixture_teardown(void **state)
 	close(f->stop_fd);
 	free(f);
 	return 0;
+}
+
+struct leofs_rpc *srv_fixture_rpc_connect(u16 port, const u8 cluster[16])
+{
+	struct leofs_rpc_opts o = { .peer_kind = LEOFS_PEER_CLIENT };
+	struct leofs_rpc *r = NULL;
+
+	memcpy(o.cluster_id, cluster, 16);
+	assert_int_equal(leofs_rpc_connect("127.0.0.1", port, &o, NULL, &r), 0);
+	return r;
 }
 
 int srv_fixture_raw_connect(u16 port)

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 
+#include "leofs/rpc.h"
 #include "leofs/server.h"
 #include "leofs/workq.h"
 
@@ -26,5 +27,7 @@ int srv_fixture_setup(void **state, struct leofs_server_config *cfg);
 int srv_fixture_teardown(void **state);
 /* A plain TCP connection to 127.0.0.1:port. */
 int srv_fixture_raw_connect(u16 port);
+/* A client connection (HELLO as a client of @cluster) to 127.0.0.1:port. */
+struct leofs_rpc *srv_fixture_rpc_connect(u16 port, const u8 cluster[16]);
 
 #endif /* HELPER_SERVER_H */

@@ -375,13 +375,7 @@ static void test_peer_closes_mid_batch(void **state)
 
 static struct leofs_rpc *connect_client(struct srv_fixture *f)
 {
-	struct leofs_rpc_opts o = { .peer_kind = LEOFS_PEER_CLIENT };
-	struct leofs_rpc *r = NULL;
-
-	memcpy(o.cluster_id, cluster, 16);
-	assert_int_equal(leofs_rpc_connect("127.0.0.1", f->port, &o, NULL, &r),
-			 0);
-	return r;
+	return srv_fixture_rpc_connect(f->port, cluster);
 }
 
 static void check_getattr(struct leofs_rpc_call *c, u64 ino)
