@@ -279,6 +279,45 @@ int mds_xmove_release(MDB_txn *txn, struct mds_shard *sh, u64 intent,
 int mds_xmove_check(MDB_txn *txn, struct mds_shard *sh, struct mds_dirmove *dm);
 int mds_xmove_bump(MDB_txn *txn, struct mds_shard *sh, struct mds_dirmove *dm);
 
+/* One directory entry of a cross-shard operation (xentry.c). */
+struct mds_xentry {
+	u64 parent;
+	const char *name;
+	size_t len;
+	u64 ino; /* the inode it names (not yet known for mkdir) */
+};
+
+/*
+ * Removal: finds the entry's inode (a directory or not, as @dir says);
+ * 1 if the one-shard path answers (no such entry, or the inode on the
+ * parent's shard), else 0 with e->ino set.
+ */
+int mds_xentry_plan_del(struct mds_engine *eng, struct mds_xentry *e,
+			bool dir);
+/*
+ * In the coordinator's transaction: the parent (writable and searchable
+ * by the caller), and its entry: absent (@add), or still naming e->ino
+ * (-EINPROGRESS if it was replaced meanwhile).
+ */
+int mds_xentry_check(MDB_txn *txn, struct mds_shard *sh,
+		     const struct mds_op *op, const struct mds_xentry *e,
+		     bool add, struct mds_inode *dir, struct mds_dentry *de);
+/*
+ * Adds the entry for the inode a participant answered with (@attr, which
+ * is also the reply); the parent gains @links links and a new mtime.
+ */
+int mds_xentry_add(MDB_txn *txn, struct mds_shard *sh, struct mds_op *op,
+		   const struct mds_xentry *e, struct mds_inode *dir,
+		   const struct mds_attr *attr, s32 links);
+/*
+ * Removes the entry @de if the caller may delete the inode answered as
+ * @attr; the parent changes by @links links and gets a new mtime.
+ */
+int mds_xentry_del(MDB_txn *txn, struct mds_shard *sh, struct mds_op *op,
+		   const struct mds_xentry *e, struct mds_inode *dir,
+		   const struct mds_dentry *de, const struct mds_attr *attr,
+		   s32 links);
+
 /* The operations (xdir.c, xlink.c, xrename.c); 1: within one shard. */
 int mds_xmkdir(struct mds_engine *eng, const struct mds_creds *cr,
 	       const struct mds_req *req, u64 parent, const char *name,

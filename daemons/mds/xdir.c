@@ -10,12 +10,9 @@
 #include "record.h"
 
 struct xdir {
-	u64 parent;
-	const char *name;
-	size_t len;
+	struct mds_xentry e; /* e.ino: rmdir's directory */
 	u32 mode; /* mkdir */
 	u16 peer; /* the directory's shard */
-	u64 ino; /* rmdir: the directory */
 };
 
 /* The shard a new directory named name under parent goes to. */
@@ -29,27 +26,16 @@ static bool place(struct mds_engine *eng, u64 parent, const char *name,
 	return !rc;
 }
 
-/* The parent, and its entry name: absent (mkdir) or the directory (rmdir). */
+/* The parent and its entry, which mkdir also needs room for a link in. */
 static int dir_check(MDB_txn *txn, struct mds_shard *sh,
 		     const struct mds_op *op, const struct xdir *d, bool mkdir,
 		     struct mds_inode *dir, struct mds_dentry *de)
 {
-	int rc;
+	int rc = mds_xentry_check(txn, sh, op, &d->e, mkdir, dir, de);
 
-	rc = mds_dir_get(txn, sh, op->cr, d->parent, MAY_WRITE | MAY_EXEC, dir);
-	if (rc)
-		return rc;
-	rc = mds_dentry_get(txn, sh, d->parent, d->name, d->len, de);
-	if (mkdir) {
-		if (!rc)
-			return -EEXIST;
-		if (rc != -ENOENT)
-			return rc;
-		return dir->nlink >= MDS_LINK_MAX ? -EMLINK : 0;
-	}
-	if (rc)
-		return rc;
-	return de->ino == d->ino ? 0 : -EINPROGRESS; /* replaced meanwhile */
+	if (!rc && mkdir && dir->nlink >= MDS_LINK_MAX)
+		rc = -EMLINK;
+	return rc;
 }
 
 static int mkdir_plan(struct mds_engine *eng, const struct mds_creds *cr,
@@ -58,8 +44,8 @@ static int mkdir_plan(struct mds_engine *eng, const struct mds_creds *cr,
 	struct xdir *d = x->ctx;
 
 	(void)cr;
-	if (!place(eng, d->parent, d->name, d->len, &d->peer) ||
-	    d->peer == mds_ino_shard(d->parent))
+	if (!place(eng, d->e.parent, d->e.name, d->e.len, &d->peer) ||
+	    d->peer == mds_ino_shard(d->e.parent))
 		return 1;
 	return 0;
 }
@@ -84,7 +70,7 @@ static int mkdir_begin(struct mds_shard *sh, MDB_txn *txn, struct mds_xrun *x,
 	p->uid = tmpl.uid;
 	p->gid = tmpl.gid;
 	p->layout = tmpl.layout;
-	p->parent = d->parent;
+	p->parent = d->e.parent;
 	x->nr = 1;
 	return 0;
 }
@@ -100,19 +86,8 @@ static int mkdir_commit(struct mds_shard *sh, MDB_txn *txn, struct mds_xrun *x,
 	rc = dir_check(txn, sh, op, d, true, &dir, &de);
 	if (rc)
 		return rc;
-	rc = mds_dentry_add(txn, sh, &dir, d->name, d->len, x->ans[0].attr.ino,
-			    mds_mode_dtype(S_IFDIR));
-	if (rc)
-		return rc;
-	dir.nlink++;
-	mds_now(&dir.mtime);
-	dir.ctime = dir.mtime;
-	rc = mds_inode_put(txn, sh, &dir);
-	if (rc)
-		return rc;
-	op->attr = x->ans[0].attr;
-	op->has_attr = true;
-	return 0;
+	/* the new directory's ".." */
+	return mds_xentry_add(txn, sh, op, &d->e, &dir, &x->ans[0].attr, 1);
 }
 
 static const struct mds_xkind mkdir_kind = {
@@ -127,7 +102,7 @@ int mds_xmkdir(struct mds_engine *eng, const struct mds_creds *cr,
 	       const struct mds_req *req, u64 parent, const char *name,
 	       size_t len, u32 mode, struct mds_attr *out)
 {
-	struct xdir d = { parent, name, len, mode, 0, 0 };
+	struct xdir d = { { parent, name, len, 0 }, mode, 0 };
 	return mds_xdrive(eng, cr, req, &mkdir_kind, parent, &d, out);
 }
 
@@ -135,22 +110,13 @@ static int rmdir_plan(struct mds_engine *eng, const struct mds_creds *cr,
 		      struct mds_xrun *x)
 {
 	struct xdir *d = x->ctx;
-	struct mds_shard *sh;
-	struct mds_dentry de;
-	MDB_txn *txn;
 	int rc;
 
 	(void)cr;
-	if (mds_read_begin(eng, d->parent, &sh, &txn))
-		return 1;
-	rc = mds_dentry_get(txn, sh, d->parent, d->name, d->len, &de);
-	mdb_txn_abort(txn);
-	if (rc || de.type != mds_mode_dtype(S_IFDIR) ||
-	    mds_ino_shard(de.ino) == sh->id)
-		return 1; /* the one-shard path answers */
-	d->ino = de.ino;
-	d->peer = mds_ino_shard(de.ino);
-	return 0;
+	rc = mds_xentry_plan_del(eng, &d->e, true);
+	if (!rc)
+		d->peer = mds_ino_shard(d->e.ino);
+	return rc;
 }
 
 static int rmdir_begin(struct mds_shard *sh, MDB_txn *txn, struct mds_xrun *x,
@@ -168,7 +134,7 @@ static int rmdir_begin(struct mds_shard *sh, MDB_txn *txn, struct mds_xrun *x,
 	memset(p, 0, sizeof(*p));
 	p->op = MDS_XSHARD_RMDIR;
 	p->shard = d->peer;
-	p->ino = d->ino;
+	p->ino = d->e.ino;
 	x->nr = 1;
 	return 0;
 }
@@ -177,25 +143,15 @@ static int rmdir_commit(struct mds_shard *sh, MDB_txn *txn, struct mds_xrun *x,
 			struct mds_op *op)
 {
 	struct xdir *d = x->ctx;
-	struct mds_inode dir, victim;
+	struct mds_inode dir;
 	struct mds_dentry de;
 	int rc;
 
 	rc = dir_check(txn, sh, op, d, false, &dir, &de);
 	if (rc)
 		return rc;
-	mds_attr_to_inode(&x->ans[0].attr, &victim);
-	rc = mds_may_delete(op->cr, &dir, &victim);
-	if (rc)
-		return rc;
-	rc = mds_dentry_del(txn, sh, d->parent, d->name, d->len, de.cookie);
-	if (rc)
-		return rc;
-	dir.nlink--;
-	mds_now(&dir.mtime);
-	dir.ctime = dir.mtime;
-	op->has_attr = false; /* rmdir answers a status only */
-	return mds_inode_put(txn, sh, &dir);
+	return mds_xentry_del(txn, sh, op, &d->e, &dir, &de, &x->ans[0].attr,
+			      -1);
 }
 
 static const struct mds_xkind rmdir_kind = {
@@ -210,6 +166,6 @@ int mds_xrmdir(struct mds_engine *eng, const struct mds_creds *cr,
 	       const struct mds_req *req, u64 parent, const char *name,
 	       size_t len)
 {
-	struct xdir d = { parent, name, len, 0, 0, 0 };
+	struct xdir d = { { parent, name, len, 0 }, 0, 0 };
 	return mds_xdrive(eng, cr, req, &rmdir_kind, parent, &d, NULL);
 }
