@@ -14,13 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
-#include <ftw.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <cmocka.h>
 
 #include "leofs/placement.h"
 #include "../../daemons/mds/mds.h"
+#include "helper_mds.h"
 
 #define R	  MDS_ROOT_INO
 #define S(x)	  x, strlen(x)
@@ -47,27 +47,11 @@ struct fx {
 	struct mds_engine *eng;
 };
 
-static int rm_cb(const char *p, const struct stat *sb, int f, struct FTW *w)
-{
-	(void)sb;
-	(void)f;
-	(void)w;
-	return remove(p);
-}
-
 static void open_engine(struct fx *fx)
 {
 	static const u16 shards[] = { 0, 1, 2 };
-	struct mds_engine_opts o = { 0 };
 
-	o.data_dir = fx->dir;
-	o.shards = shards;
-	o.nr_shards = NSHARDS;
-	o.map_size = 64 << 20;
-	o.root_layout = (struct mds_layout){
-		1, MDS_LAYOUT_REPLICA, 1, 0, 1 << 20, 1, 0
-	};
-	assert_int_equal(mds_engine_open(&o, &fx->eng), 0);
+	assert_int_equal(mds_test_engine(fx->dir, shards, NSHARDS, 0, &fx->eng), 0);
 	mds_engine_set_map(fx->eng, &map);
 }
 
@@ -75,8 +59,7 @@ static int setup(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
 
-	strcpy(fx->dir, "/tmp/leofs-mds-xrename-XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
+	mds_test_tmpdir(fx->dir, sizeof(fx->dir), "mds-xrename");
 	open_engine(fx);
 	*state = fx;
 	return 0;
@@ -88,7 +71,7 @@ static int teardown(void **state)
 
 	mds_crash_hook = NULL;
 	mds_engine_close(fx->eng);
-	nftw(fx->dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	mds_test_rmtree(fx->dir);
 	free(fx);
 	return 0;
 }
