@@ -201,7 +201,13 @@ static void handle_read_fragment(struct oss_node *n, struct oss_call *c)
 	rp.prepared = info.prepared;
 	rp.data.data = buf;
 	rp.data.len = m->length;
-	c->reply(c, &rp, sizeof(rp));
+	if (c->reply_tail) {
+		/* the data goes out from buf, which the reply takes */
+		c->reply_tail(c, &rp, sizeof(rp), buf, m->length);
+		buf = NULL;
+	} else {
+		c->reply(c, &rp, sizeof(rp));
+	}
 	free(crcs);
 	leofs_bigbuf_put(buf);
 }

@@ -93,6 +93,13 @@ struct oss_call {
 		struct leofs_target_statfs_req sf;
 	} m;
 	void (*reply)(struct oss_call *c, const void *msg, size_t size);
+	/*
+	 * Optional: the same for a reply whose last field is a BLOB pointing
+	 * at @tail (a leofs_bigbuf_get() buffer, which it takes): the bytes
+	 * are sent from there, not copied.
+	 */
+	void (*reply_tail)(struct oss_call *c, const void *msg, size_t size,
+			   void *tail, size_t tail_len);
 	void *arg;
 };
 

@@ -36,6 +36,15 @@ static void net_reply(struct oss_call *c, const void *msg, size_t size)
 	j->req = NULL;
 }
 
+static void net_reply_tail(struct oss_call *c, const void *msg, size_t size,
+			   void *tail, size_t tail_len)
+{
+	struct job *j = c->arg;
+
+	leofs_request_reply_tail(j->req, msg, size, tail, tail_len);
+	j->req = NULL;
+}
+
 static void run_job(void *arg)
 {
 	struct job *j = arg;
@@ -105,6 +114,7 @@ static void handle(struct leofs_request *req, void *arg)
 	j->n = n;
 	j->req = req;
 	j->call.reply = net_reply;
+	j->call.reply_tail = net_reply_tail;
 	j->call.arg = j;
 	status = oss_call_decode(n, &j->call, req->hdr.opcode, req->body,
 				 req->hdr.body_len, &q);

@@ -134,6 +134,15 @@ long leofs_frame_need(const void *buf, size_t have);
  */
 int leofs_frame_build(void *buf, size_t cap, const struct leofs_frame_hdr *h,
 		      const void *msg, size_t msg_size);
+/*
+ * The same for a message whose last field is a BLOB pointing at @tail
+ * (leofs_msg_encode_tail()): the frame's header and the rest of the body
+ * go into buf, the CRC covers the tail too; the frame is what is returned
+ * followed by the @tail_len bytes at @tail.
+ */
+int leofs_frame_build_tail(void *buf, size_t cap,
+			   const struct leofs_frame_hdr *h, const void *msg,
+			   size_t msg_size, const void *tail, size_t tail_len);
 
 /* ---- opcodes ----------------------------------------------------------- */
 

@@ -604,6 +604,14 @@ int leofs_msg_encode(u16 opcode, bool reply, const void *msg, size_t msg_size,
 int leofs_msg_decode(u16 opcode, bool reply, void *msg, size_t msg_size,
 		     const void *buf, size_t len);
 /*
+ * Encodes a message whose last field is a BLOB pointing at @tail
+ * (@tail_len bytes) without those bytes, which are sent after what is
+ * written from where they are. @tail_len 0: as leofs_msg_encode().
+ */
+int leofs_msg_encode_tail(u16 opcode, bool reply, const void *msg,
+			  size_t msg_size, void *buf, size_t cap,
+			  const void *tail, size_t tail_len);
+/*
  * The same for a message received in two pieces: @buf, then its last field
  * (a BLOB) with its bytes in @tail (@tail_len 0: no tail, as above).
  */

@@ -82,6 +82,14 @@ void leofs_server_uncork(struct leofs_server *s);
  */
 int leofs_request_reply(struct leofs_request *req, const void *msg,
 			size_t msg_size);
+/*
+ * The same for a reply whose last field is a BLOB pointing at @tail
+ * (@tail_len bytes, from leofs_bigbuf_get()): those bytes are sent from
+ * where they are, not copied into the frame, and @tail is the server's
+ * to free (also on failure).
+ */
+int leofs_request_reply_tail(struct leofs_request *req, const void *msg,
+			     size_t msg_size, void *tail, size_t tail_len);
 /* Answers with a bare status reply (struct leofs_status_reply). */
 int leofs_request_reply_status(struct leofs_request *req, u32 status);
 /* Frees a request without answering (e.g. a push that needs no reply). */

@@ -3,9 +3,11 @@
 #include "leofs/bigbuf.h"
 #include "leofs/frame_alloc.h"
 
-int leofs_frame_alloc_build(const struct leofs_frame_hdr *h, const void *msg,
-			    size_t msg_size, leofs_frame_alloc_fn alloc,
-			    void **mem, size_t *len)
+int leofs_frame_alloc_build_tail(const struct leofs_frame_hdr *h,
+				 const void *msg, size_t msg_size,
+				 const void *tail, size_t tail_len,
+				 leofs_frame_alloc_fn alloc, void **mem,
+				 size_t *len)
 {
 	/*
 	 * Growing tries: a failed one stops at the first field that does
@@ -31,7 +33,8 @@ int leofs_frame_alloc_build(const struct leofs_frame_hdr *h, const void *msg,
 		m = alloc(caps[i], &frame);
 		if (!m)
 			return -ENOMEM;
-		ret = leofs_frame_build(frame, caps[i], h, msg, msg_size);
+		ret = leofs_frame_build_tail(frame, caps[i], h, msg, msg_size,
+					     tail, tail_len);
 		if (ret < 0)
 			leofs_bigbuf_put(m);
 	}
@@ -40,4 +43,12 @@ int leofs_frame_alloc_build(const struct leofs_frame_hdr *h, const void *msg,
 	*mem = m;
 	*len = (size_t)ret;
 	return 0;
+}
+
+int leofs_frame_alloc_build(const struct leofs_frame_hdr *h, const void *msg,
+			    size_t msg_size, leofs_frame_alloc_fn alloc,
+			    void **mem, size_t *len)
+{
+	return leofs_frame_alloc_build_tail(h, msg, msg_size, NULL, 0, alloc,
+					    mem, len);
 }

@@ -31,10 +31,16 @@
 /* Replies handed to the kernel in one sendmsg() */
 #define OUT_IOV 64
 
+/*
+ * A frame to send: head_len bytes in data, then, for a reply built with
+ * leofs_request_reply_tail(), the rest of its body at tail (owned).
+ */
 struct out_buf {
 	struct out_buf *next;
-	size_t len;
-	size_t off;
+	size_t len;		/* the whole frame */
+	size_t off;		/* sent so far */
+	size_t head_len;
+	u8 *tail;
 	u8 data[];
 };
 
@@ -99,13 +105,21 @@ struct leofs_server {
 
 /* ---- references and cross-thread wakeups ------------------------------ */
 
+static void out_free(struct out_buf *b)
+{
+	if (!b)
+		return;
+	leofs_bigbuf_put(b->tail);
+	leofs_bigbuf_put(b);
+}
+
 static void conn_free(struct leofs_conn *c)
 {
 	struct out_buf *b, *n;
 
 	for (b = c->out_head; b; b = n) {
 		n = b->next;
-		leofs_bigbuf_put(b);
+		out_free(b);
 	}
 	leofs_bigbuf_put(c->body);
 	free(c);
@@ -181,7 +195,7 @@ static void conn_close_now(struct leofs_conn *c, const char *why)
 	c->closed = true;
 	for (b = c->out_head; b; b = n) {
 		n = b->next;
-		leofs_bigbuf_put(b);
+		out_free(b);
 	}
 	c->out_head = c->out_tail = NULL;
 	pthread_mutex_unlock(&s->lock);
@@ -231,10 +245,19 @@ static int conn_flush(struct leofs_conn *c)
 
 	for (;;) {
 		pthread_mutex_lock(&s->lock);
-		for (b = c->out_head, n = 0; b && n < OUT_IOV;
-		     b = b->next, n++) {
-			iov[n].iov_base = b->data + b->off;
-			iov[n].iov_len = b->len - b->off;
+		for (b = c->out_head, n = 0; b && n + 2 <= OUT_IOV;
+		     b = b->next) {
+			if (b->off < b->head_len) {
+				iov[n].iov_base = b->data + b->off;
+				iov[n++].iov_len = b->head_len - b->off;
+			}
+			if (b->len > b->head_len) {
+				size_t at = b->off > b->head_len ?
+						    b->off - b->head_len : 0;
+
+				iov[n].iov_base = b->tail + at;
+				iov[n++].iov_len = b->len - b->head_len - at;
+			}
 		}
 		pthread_mutex_unlock(&s->lock);
 		if (!n)
@@ -266,7 +289,7 @@ static int conn_flush(struct leofs_conn *c)
 		pthread_mutex_unlock(&s->lock);
 		for (; done; done = b) {
 			b = done->next;
-			leofs_bigbuf_put(done);
+			out_free(done);
 		}
 	}
 	conn_set_events(c, false);
@@ -280,19 +303,28 @@ static u64 request_cost(const struct leofs_request *req)
 	return LEOFS_FRAME_HDR_SIZE + (u64)req->hdr.body_len;
 }
 
-static void request_finish(struct leofs_request *req, u8 *frame, size_t len)
+/* Frames are built in an out_buf (frame_alloc()): this sets it up. */
+static struct out_buf *out_init(u8 *frame, size_t len, u8 *tail,
+				size_t tail_len)
+{
+	struct out_buf *b = (struct out_buf *)frame;
+
+	if (!b)
+		return NULL;
+	b->next = NULL;
+	b->head_len = len;
+	b->len = len + tail_len;
+	b->off = 0;
+	b->tail = tail;
+	return b;
+}
+
+static void request_finish(struct leofs_request *req, struct out_buf *b)
 {
 	struct leofs_conn *c = req->conn;
 	struct leofs_server *s = c->srv;
-	struct out_buf *b = NULL;
 	bool last;
 
-	if (frame) {
-		b = (struct out_buf *)frame;	/* see reply_alloc() */
-		b->next = NULL;
-		b->len = len;
-		b->off = 0;
-	}
 	pthread_mutex_lock(&s->lock);
 	c->inflight -= request_cost(req);
 	c->requests--;
@@ -305,7 +337,7 @@ static void request_finish(struct leofs_request *req, u8 *frame, size_t len)
 	conn_kick_locked(c);
 	last = conn_put_locked(c);
 	pthread_mutex_unlock(&s->lock);
-	leofs_bigbuf_put(b);
+	out_free(b);
 	if (last)
 		conn_free(c);
 	leofs_bigbuf_put(req->body);
@@ -314,7 +346,7 @@ static void request_finish(struct leofs_request *req, u8 *frame, size_t len)
 
 void leofs_request_free(struct leofs_request *req)
 {
-	request_finish(req, NULL, 0);
+	request_finish(req, NULL);
 }
 
 /* Frames are built directly inside an out_buf so they are never copied. */
@@ -329,7 +361,8 @@ static void *frame_alloc(size_t cap, u8 **frame)
 }
 
 static int build_frame(u16 opcode, u32 flags, u64 req_id, const void *msg,
-		       size_t msg_size, u8 **out, size_t *out_len)
+		       size_t msg_size, const void *tail, size_t tail_len,
+		       u8 **out, size_t *out_len)
 {
 	struct leofs_frame_hdr h = {
 		.version = LEOFS_PROTO_VERSION_MAX,
@@ -340,30 +373,37 @@ static int build_frame(u16 opcode, u32 flags, u64 req_id, const void *msg,
 	void *mem;
 	int ret;
 
-	ret = leofs_frame_alloc_build(&h, msg, msg_size, frame_alloc, &mem,
-				      out_len);
+	ret = leofs_frame_alloc_build_tail(&h, msg, msg_size, tail, tail_len,
+					   frame_alloc, &mem, out_len);
 	if (ret == 0)
 		*out = mem;
 	return ret;
 }
 
-int leofs_request_reply(struct leofs_request *req, const void *msg,
-			size_t msg_size)
+int leofs_request_reply_tail(struct leofs_request *req, const void *msg,
+			     size_t msg_size, void *tail, size_t tail_len)
 {
 	u8 *buf = NULL;
 	size_t len;
 	int ret;
 
 	ret = build_frame(req->hdr.opcode, LEOFS_FLAG_REPLY, req->hdr.req_id,
-			  msg, msg_size, &buf, &len);
+			  msg, msg_size, tail, tail_len, &buf, &len);
 	if (ret < 0) {
 		log_error_errno(ret, "%s: cannot encode the %s reply: %m",
 				req->conn->srv->cfg.name,
 				leofs_op_name(req->hdr.opcode) ?: "?");
+		leofs_bigbuf_put(tail);
 		return leofs_request_reply_status(req, LEOFS_S_IO) ?: ret;
 	}
-	request_finish(req, buf, len);
+	request_finish(req, out_init(buf, len, tail, tail_len));
 	return 0;
+}
+
+int leofs_request_reply(struct leofs_request *req, const void *msg,
+			size_t msg_size)
+{
+	return leofs_request_reply_tail(req, msg, msg_size, NULL, 0);
 }
 
 int leofs_request_reply_status(struct leofs_request *req, u32 status)
@@ -380,13 +420,13 @@ int leofs_request_reply_status(struct leofs_request *req, u32 status)
 
 	buf = frame_alloc(LEOFS_FRAME_HDR_SIZE + 4, &frame);
 	if (!buf) {
-		request_finish(req, NULL, 0);
+		request_finish(req, NULL);
 		return -ENOMEM;
 	}
 	leofs_frame_hdr_encode(&h, frame);
 	put_unaligned_le32(status, frame + LEOFS_FRAME_HDR_SIZE);
 	leofs_frame_seal(frame, frame + LEOFS_FRAME_HDR_SIZE, 4);
-	request_finish(req, buf, LEOFS_FRAME_HDR_SIZE + 4);
+	request_finish(req, out_init(buf, LEOFS_FRAME_HDR_SIZE + 4, NULL, 0));
 	return 0;
 }
 
@@ -399,18 +439,15 @@ int leofs_conn_push(struct leofs_conn *c, u16 opcode, const void *msg,
 	size_t len;
 	int ret;
 
-	ret = build_frame(opcode, LEOFS_FLAG_PUSH, 0, msg, msg_size, &buf,
-			  &len);
+	ret = build_frame(opcode, LEOFS_FLAG_PUSH, 0, msg, msg_size, NULL, 0,
+			  &buf, &len);
 	if (ret < 0)
 		return ret;
-	b = (struct out_buf *)buf;
-	b->next = NULL;
-	b->len = len;
-	b->off = 0;
+	b = out_init(buf, len, NULL, 0);
 	pthread_mutex_lock(&s->lock);
 	if (c->closed) {
 		pthread_mutex_unlock(&s->lock);
-		leofs_bigbuf_put(b);
+		out_free(b);
 		return -ENOTCONN;
 	}
 	conn_queue_locked(c, b);

@@ -19,6 +19,9 @@ struct writer {
 	u8 *p;
 	size_t cap;
 	size_t pos;
+	const void *tail;	/* the last BLOB's bytes, left out */
+	size_t tail_len;
+	size_t tail_at;		/* pos after its length; 0: not met */
 };
 
 static bool rd_has(const struct reader *r, size_t n)
@@ -347,6 +350,17 @@ static int encode_field(const struct leofs_field *f, const u8 *m,
 		if (check_bytes(f, b->data, b->len))
 			return -EINVAL;
 		n = is_short_string(f->type) ? 2 : 4;
+		if (w->tail && f->type == LEOFS_FT_BLOB && b->len &&
+		    b->data == w->tail && b->len == w->tail_len &&
+		    !w->tail_at) {
+			/* its bytes follow the message, sent from where they are */
+			p = wr_take(w, n);
+			if (!p)
+				return -ENOSPC;
+			put_unaligned_le32(b->len, p);
+			w->tail_at = w->pos;
+			return 0;
+		}
 		p = wr_take(w, n + (size_t)b->len);
 		if (!p)
 			return -ENOSPC;
@@ -430,16 +444,36 @@ static int encode_struct(const struct leofs_msg_desc *d, const u8 *m,
 	return 0;
 }
 
+static int encode(const struct leofs_msg_desc *d, const void *msg,
+		  struct writer *w)
+{
+	int ret = encode_struct(d, msg, w);
+
+	if (ret < 0)
+		return ret;
+	/* a tail must be the message's last bytes */
+	if (w->tail && w->tail_at != w->pos)
+		return -EINVAL;
+	if (w->pos + w->tail_len > LEOFS_BODY_MAX)
+		return -EINVAL;
+	return (int)w->pos;
+}
+
 int leofs_codec_encode(const struct leofs_msg_desc *d, const void *msg,
 		       void *buf, size_t cap)
 {
-	struct writer w = { .p = buf, .cap = buf ? cap : 0, .pos = 0 };
-	int ret;
+	struct writer w = { .p = buf, .cap = buf ? cap : 0 };
 
-	ret = encode_struct(d, msg, &w);
-	if (ret < 0)
-		return ret;
-	if (w.pos > LEOFS_BODY_MAX)
-		return -EINVAL;
-	return (int)w.pos;
+	return encode(d, msg, &w);
+}
+
+int leofs_codec_encode_tail(const struct leofs_msg_desc *d, const void *msg,
+			    void *buf, size_t cap, const void *tail,
+			    size_t tail_len)
+{
+	struct writer w = { .p = buf, .cap = buf ? cap : 0,
+			    .tail = tail_len ? tail : NULL,
+			    .tail_len = tail_len };
+
+	return encode(d, msg, &w);
 }

@@ -55,6 +55,14 @@ int leofs_codec_encode(const struct leofs_msg_desc *d, const void *msg,
 int leofs_codec_decode(const struct leofs_msg_desc *d, void *msg,
 		       const void *buf, size_t len);
 /*
+ * Encode a message whose last field is a BLOB pointing at @tail, of
+ * @tail_len bytes, without those bytes: they follow what is written.
+ * Returns the bytes written; -EINVAL if that BLOB is not the last field.
+ */
+int leofs_codec_encode_tail(const struct leofs_msg_desc *d, const void *msg,
+			    void *buf, size_t cap, const void *tail,
+			    size_t tail_len);
+/*
  * Decode a message whose last field is a BLOB of exactly @tail_len bytes
  * kept apart from the rest (in @tail, which the BLOB then points at).
  */

@@ -101,8 +101,9 @@ long leofs_frame_need(const void *buf, size_t have)
 	return have >= total ? 0 : (long)(total - have);
 }
 
-int leofs_frame_build(void *buf, size_t cap, const struct leofs_frame_hdr *h,
-		      const void *msg, size_t msg_size)
+int leofs_frame_build_tail(void *buf, size_t cap,
+			   const struct leofs_frame_hdr *h, const void *msg,
+			   size_t msg_size, const void *tail, size_t tail_len)
 {
 	struct leofs_frame_hdr hdr = *h;
 	u8 *p = buf;
@@ -110,14 +111,23 @@ int leofs_frame_build(void *buf, size_t cap, const struct leofs_frame_hdr *h,
 
 	if (cap < LEOFS_FRAME_HDR_SIZE)
 		return -ENOSPC;
-	len = leofs_msg_encode(h->opcode, h->flags & LEOFS_FLAG_REPLY, msg,
-			       msg_size, p + LEOFS_FRAME_HDR_SIZE,
-			       cap - LEOFS_FRAME_HDR_SIZE);
+	len = leofs_msg_encode_tail(h->opcode, h->flags & LEOFS_FLAG_REPLY,
+				    msg, msg_size, p + LEOFS_FRAME_HDR_SIZE,
+				    cap - LEOFS_FRAME_HDR_SIZE, tail, tail_len);
 	if (len < 0)
 		return len;
-	hdr.body_len = len;
+	hdr.body_len = (u32)(len + tail_len);
 	hdr.crc = 0;
 	leofs_frame_hdr_encode(&hdr, p);
-	leofs_frame_seal(p, p + LEOFS_FRAME_HDR_SIZE, len);
+	hdr.crc = leofs_frame_crc(p, p + LEOFS_FRAME_HDR_SIZE, len);
+	if (tail_len)
+		hdr.crc = leofs_crc32c(hdr.crc, tail, tail_len);
+	put_unaligned_le32(hdr.crc, p + HDR_CRC_OFF);
 	return LEOFS_FRAME_HDR_SIZE + len;
+}
+
+int leofs_frame_build(void *buf, size_t cap, const struct leofs_frame_hdr *h,
+		      const void *msg, size_t msg_size)
+{
+	return leofs_frame_build_tail(buf, cap, h, msg, msg_size, NULL, 0);
 }

@@ -980,14 +980,22 @@ size_t leofs_msg_struct_size(u16 opcode, bool reply)
 	return d ? d->size : 0;
 }
 
-int leofs_msg_encode(u16 opcode, bool reply, const void *msg, size_t msg_size,
-		     void *buf, size_t cap)
+int leofs_msg_encode_tail(u16 opcode, bool reply, const void *msg,
+			  size_t msg_size, void *buf, size_t cap,
+			  const void *tail, size_t tail_len)
 {
 	const struct leofs_msg_desc *d = find_desc(opcode, reply);
 
 	if (!d || d->size != msg_size)
 		return -EINVAL;
-	return leofs_codec_encode(d, msg, buf, cap);
+	return leofs_codec_encode_tail(d, msg, buf, cap, tail, tail_len);
+}
+
+int leofs_msg_encode(u16 opcode, bool reply, const void *msg, size_t msg_size,
+		     void *buf, size_t cap)
+{
+	return leofs_msg_encode_tail(opcode, reply, msg, msg_size, buf, cap,
+				     NULL, 0);
 }
 
 int leofs_msg_decode_tail(u16 opcode, bool reply, void *msg, size_t msg_size,

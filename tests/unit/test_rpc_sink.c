@@ -5,7 +5,8 @@
  * an error reply, a reply shorter than announced, a corrupted tail and a
  * reply that stalls halfway through its data each fail cleanly, and the
  * caller may free its sink as soon as the wait returns (ASan checks that
- * nothing writes there afterwards). Also the codec's split decode.
+ * nothing writes there afterwards). Also the codec's split encode and
+ * decode.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -339,7 +340,8 @@ static void test_codec_tail(void **state)
 	struct leofs_read_fragment_reply rp = { .status = LEOFS_S_OK,
 						.version = 9 }, out;
 	struct leofs_write_reply wr = { .status = LEOFS_S_OK, .version = 5 };
-	u8 buf[256], data[40];
+	struct leofs_setxattr_req sx = { .ino = 7 };
+	u8 buf[256], head[256], data[40];
 	int n, m;
 
 	(void)state;
@@ -355,6 +357,24 @@ static void test_codec_tail(void **state)
 			 0);
 	assert_ptr_equal(out.data.data, buf + m);
 	assert_int_equal(out.version, 9);
+	/* encoded with the data apart: the same bytes, without the data */
+	assert_int_equal(leofs_msg_encode_tail(LEOFS_OP_READ_FRAGMENT, true,
+					       &rp, sizeof(rp), head,
+					       sizeof(head), data,
+					       sizeof(data)),
+			 m);
+	assert_memory_equal(head, buf, m);
+	/* a BLOB followed by another field cannot go apart */
+	sx.name.data = "user.a";
+	sx.name.len = 6;
+	sx.value.data = data;
+	sx.value.len = sizeof(data);
+	assert_true(leofs_msg_encode(LEOFS_OP_SETXATTR, false, &sx, sizeof(sx),
+				     head, sizeof(head)) > 0);
+	assert_int_equal(leofs_msg_encode_tail(LEOFS_OP_SETXATTR, false, &sx,
+					       sizeof(sx), head, sizeof(head),
+					       data, sizeof(data)),
+			 -EINVAL);
 	/* a tail of another length, or one left over, is refused */
 	assert_int_equal(leofs_msg_decode_tail(LEOFS_OP_READ_FRAGMENT, true,
 					       &out, sizeof(out), buf, m - 1,

@@ -2,9 +2,10 @@
 /*
  * Batching in the daemon connection layer and the userspace RPC client:
  * frames split across reads, many frames in one read, replies queued
- * while the peer does not read (sendmsg() meets EAGAIN), a peer that
- * goes away mid-batch, a window of requests sent with LEOFS_RPC_MORE, and
- * a HELLO refused for another cluster.
+ * while the peer does not read (sendmsg() meets EAGAIN; half the large
+ * replies are sent with their value apart, leofs_request_reply_tail()),
+ * a peer that goes away mid-batch, a window of requests sent with
+ * LEOFS_RPC_MORE, and a HELLO refused for another cluster.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +22,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "leofs/bigbuf.h"
 #include "leofs/proto_msg.h"
 #include "leofs/rpc.h"
 #include "leofs/server.h"
@@ -50,7 +52,7 @@ static void answer_getxattr(void *arg)
 		leofs_request_reply_status(req, LEOFS_S_BADMSG);
 		return;
 	}
-	v = malloc(in.size + 1);
+	v = leofs_bigbuf_get(in.size + 1);
 	if (!v) {
 		leofs_request_reply_status(req, LEOFS_S_NOMEM);
 		return;
@@ -60,8 +62,13 @@ static void answer_getxattr(void *arg)
 	out.size = in.size;
 	out.value.data = v;
 	out.value.len = in.size;
+	/* odd inodes: the value is sent from v, which the reply takes */
+	if (in.ino % 2) {
+		leofs_request_reply_tail(req, &out, sizeof(out), v, in.size);
+		return;
+	}
 	leofs_request_reply(req, &out, sizeof(out));
-	free(v);
+	leofs_bigbuf_put(v);
 }
 
 static void answer_hello(struct leofs_request *req)
