@@ -702,6 +702,7 @@ int leofs_rpc_connect(const char *host, u16 port,
 	ret = -pthread_create(&r->receiver, NULL, receiver_main, r);
 	if (ret < 0)
 		goto fail;
+	pthread_setname_np(r->receiver, "leofs-rpc");
 	r->receiver_started = true;
 
 	memcpy(req.cluster_id, opts->cluster_id, 16);
