@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "leofs/clock.h"
 #include "leofs/log.h"
 #include "leofs/placement.h"
 #include "leofs/rpc.h"
@@ -48,22 +49,7 @@ static bool stopping(struct mds_drain *d)
 /* Waits up to ms unless stopping; true when stopping. */
 static bool nap(struct mds_drain *d, u32 ms)
 {
-	struct timespec ts;
-	bool stop;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
-	pthread_mutex_lock(&d->lock);
-	if (!d->stopping)
-		pthread_cond_timedwait(&d->cond, &d->lock, &ts);
-	stop = d->stopping;
-	pthread_mutex_unlock(&d->lock);
-	return stop;
+	return leofs_nap_unless(&d->lock, &d->cond, &d->stopping, ms);
 }
 
 static const struct leofs_map_pool *find_pool(const struct leofs_map *m, u32 id)

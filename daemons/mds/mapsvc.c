@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "leofs/clock.h"
 #include "leofs/log.h"
 #include "leofs/proto_map.h"
 #include "leofs/rpc.h"
@@ -725,22 +726,8 @@ static void on_push(u16 opcode, const u8 *body, u32 len, void *arg)
 /* Waits up to ms unless stopping; returns true when stopping. */
 static bool follow_sleep(struct mds_mapsvc *svc, u32 ms)
 {
-	struct timespec ts;
-	bool stop;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
-	pthread_mutex_lock(&svc->lock);
-	if (!svc->stopping)
-		pthread_cond_timedwait(&svc->stop_cond, &svc->lock, &ts);
-	stop = svc->stopping;
-	pthread_mutex_unlock(&svc->lock);
-	return stop;
+	return leofs_nap_unless(&svc->lock, &svc->stop_cond, &svc->stopping,
+				ms);
 }
 
 static void *follower_main(void *arg)

@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 
+#include "leofs/clock.h"
 #include "leofs/proto.h"
 #include "leofs/proto_msg.h"
 
@@ -118,8 +119,5 @@ int leofs_rpc_call(struct leofs_rpc *r, u16 opcode, const void *msg,
 		   size_t msg_size, void *out, size_t out_size,
 		   struct leofs_rpc_reply *raw, u32 timeout_ms);
 void leofs_rpc_reply_free(struct leofs_rpc_reply *reply);
-
-/* CLOCK_MONOTONIC in milliseconds: what deadlines and timeouts use. */
-u64 leofs_now_ms(void);
 
 #endif /* LEOFS_RPC_H */

@@ -569,13 +569,7 @@ int leofs_rpc_wait(struct leofs_rpc_call *c, u32 timeout_ms,
 	int ret = 0;
 
 	flush_queue(r);	/* frames sent with LEOFS_RPC_MORE */
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
-	}
+	leofs_deadline_ts(timeout_ms, &deadline);
 
 	pthread_mutex_lock(&r->lock);
 	while (!c->done && ret == 0) {
