@@ -78,6 +78,9 @@ int oss_pwrite_full(int fd, const void *buf, size_t len, off_t off);
 int oss_reserve_range(int fd, off_t off, off_t len);
 /* Allocated bytes of an open file. */
 u64 oss_file_bytes(int fd);
+/* Says why in @why (@len bytes; may be NULL) and returns @err. */
+int oss_refuse(char *why, size_t len, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 bool oss_unit_valid(u32 unit);
 
 static inline u32 oss_nblocks(u64 len)

@@ -2,6 +2,8 @@
 /* Small file I/O helpers of the storage engine. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,6 +62,18 @@ int oss_reserve_range(int fd, off_t off, off_t len)
 	if (r == EOPNOTSUPP || r == EINVAL)
 		return 0;
 	return -r;
+}
+
+int oss_refuse(char *why, size_t len, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && len) {
+		va_start(ap, fmt);
+		vsnprintf(why, len, fmt, ap);
+		va_end(ap);
+	}
+	return err;
 }
 
 u64 oss_file_bytes(int fd)

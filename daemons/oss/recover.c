@@ -6,27 +6,11 @@
  * still decides whether they commit.
  */
 #include <dirent.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "internal.h"
-
-static int refuse(char *why, size_t len, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int refuse(char *why, size_t len, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && len) {
-		va_start(ap, fmt);
-		vsnprintf(why, len, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
 
 static int redo_commit(struct oss_target *t, struct oss_stage *st)
 {
@@ -123,7 +107,7 @@ int oss_recover(struct oss_target *t, char *why, size_t why_len)
 	for (i = 0; i < n && !r; i++) {
 		kind = oss_stage_parse_name(names[i], &id, &stripe);
 		if (kind < 0) {
-			r = refuse(
+			r = oss_refuse(
 				why, why_len, -EUCLEAN,
 				"%s: unexpected file %s/%s (not written by leofs)",
 				t->path, OSS_STAGING_DIR, names[i]);
@@ -142,7 +126,7 @@ int oss_recover(struct oss_target *t, char *why, size_t why_len)
 		if (!r && kind == OSS_STAGE_COMMITTED) {
 			r = redo_commit(t, &st);
 			if (r == -EUCLEAN)
-				refuse(why, why_len, r,
+				oss_refuse(why, why_len, r,
 				       "%s: %s/%s does not follow the stripe's committed version",
 				       t->path, OSS_STAGING_DIR, names[i]);
 		}

@@ -2,7 +2,6 @@
 /* Target format, open (with its refusals) and close. */
 #include <dirent.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -116,21 +115,6 @@ int oss_target_format(const char *path, const u8 cluster_id[16], u32 target_id,
 	return r;
 }
 
-static int refuse(char *why, size_t len, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int refuse(char *why, size_t len, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && len) {
-		va_start(ap, fmt);
-		vsnprintf(why, len, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
-
 /* Read and check the superblock. */
 static int load_superblock(int root, const char *path,
 			   struct oss_superblock *sb, char *why, size_t why_len)
@@ -142,7 +126,7 @@ static int load_superblock(int root, const char *path,
 	int fd;
 
 	if (!fstatat(root, OSS_SB_TMP_NAME, &st, 0))
-		return refuse(
+		return oss_refuse(
 			why, why_len, -EUCLEAN,
 			"%s: half-formatted: %s left by an interrupted format (empty the directory and format again)",
 			path, OSS_SB_TMP_NAME);
@@ -150,25 +134,25 @@ static int load_superblock(int root, const char *path,
 	if (fd < 0 && errno == ENOENT) {
 		if (!fstatat(root, OSS_OBJECTS_DIR, &st, 0) ||
 		    !fstatat(root, OSS_STAGING_DIR, &st, 0))
-			return refuse(
+			return oss_refuse(
 				why, why_len, -EUCLEAN,
 				"%s: half-formatted: no superblock but a target layout (empty the directory and format again)",
 				path);
-		return refuse(
+		return oss_refuse(
 			why, why_len, -ENOENT,
 			"%s: not a leofs target (no superblock; format it first)",
 			path);
 	}
 	if (fd < 0)
-		return refuse(why, why_len, -errno, "%s: cannot open %s: %s",
+		return oss_refuse(why, why_len, -errno, "%s: cannot open %s: %s",
 			      path, OSS_SB_NAME, strerror(errno));
 	n = pread(fd, buf, sizeof(buf), 0);
 	close(fd);
 	if (n < 0)
-		return refuse(why, why_len, -EIO, "%s: cannot read superblock",
+		return oss_refuse(why, why_len, -EIO, "%s: cannot read superblock",
 			      path);
 	if (oss_sb_decode(buf, (size_t)n, sb, &problem))
-		return refuse(why, why_len, -EUCLEAN, "%s: %s", path, problem);
+		return oss_refuse(why, why_len, -EUCLEAN, "%s: %s", path, problem);
 	return 0;
 }
 
@@ -181,14 +165,14 @@ static int check_layout(struct oss_target *t, char *why, size_t why_len)
 	t->objects_fd =
 		openat(t->root_fd, OSS_OBJECTS_DIR, O_RDONLY | O_DIRECTORY);
 	if (t->objects_fd < 0)
-		return refuse(why, why_len, -EUCLEAN,
+		return oss_refuse(why, why_len, -EUCLEAN,
 			      "%s: half-formatted: directory %s/ is missing",
 			      t->path, OSS_OBJECTS_DIR);
 	for (i = 0; i < OSS_FANOUT; i++) {
 		snprintf(name, sizeof(name), "%02x", i);
 		if (fstatat(t->objects_fd, name, &st, 0) < 0 ||
 		    !S_ISDIR(st.st_mode))
-			return refuse(
+			return oss_refuse(
 				why, why_len, -EUCLEAN,
 				"%s: half-formatted: directory %s/%s/ is missing",
 				t->path, OSS_OBJECTS_DIR, name);
@@ -196,7 +180,7 @@ static int check_layout(struct oss_target *t, char *why, size_t why_len)
 	t->staging_fd =
 		openat(t->root_fd, OSS_STAGING_DIR, O_RDONLY | O_DIRECTORY);
 	if (t->staging_fd < 0)
-		return refuse(why, why_len, -EUCLEAN,
+		return oss_refuse(why, why_len, -EUCLEAN,
 			      "%s: half-formatted: directory %s/ is missing",
 			      t->path, OSS_STAGING_DIR);
 	return 0;
@@ -210,13 +194,13 @@ static int check_identity(struct oss_target *t, const u8 cluster_id[16],
 	if (memcmp(t->sb.cluster_id, cluster_id, 16)) {
 		oss_uuid_format(t->sb.cluster_id, have);
 		oss_uuid_format(cluster_id, want);
-		return refuse(
+		return oss_refuse(
 			why, why_len, -EINVAL,
 			"%s: belongs to cluster %s, not to this cluster %s",
 			t->path, have, want);
 	}
 	if (t->sb.target_id != target_id)
-		return refuse(
+		return oss_refuse(
 			why, why_len, -EINVAL,
 			"%s: is target %u, but the configuration says target %u",
 			t->path, t->sb.target_id, target_id);
@@ -250,7 +234,7 @@ int oss_target_open(const char *path, const u8 cluster_id[16], u32 target_id,
 	}
 	t->root_fd = open(path, O_RDONLY | O_DIRECTORY);
 	if (t->root_fd < 0) {
-		r = refuse(why, why_len, -errno, "%s: cannot open: %s", path,
+		r = oss_refuse(why, why_len, -errno, "%s: cannot open: %s", path,
 			   strerror(errno));
 		goto fail;
 	}
@@ -263,7 +247,7 @@ int oss_target_open(const char *path, const u8 cluster_id[16], u32 target_id,
 		goto fail;
 	r = oss_sync_start(t->root_fd, t->opts.group_commit_us, &t->sync);
 	if (r) {
-		refuse(why, why_len, r, "%s: cannot start the flusher", path);
+		oss_refuse(why, why_len, r, "%s: cannot start the flusher", path);
 		goto fail;
 	}
 	r = oss_recover(t, why, why_len);
@@ -271,7 +255,7 @@ int oss_target_open(const char *path, const u8 cluster_id[16], u32 target_id,
 		r = oss_target_scan_usage(t);
 	if (r) {
 		if (why && why_len && !why[0])
-			refuse(why, why_len, r, "%s: recovery failed: %s", path,
+			oss_refuse(why, why_len, r, "%s: recovery failed: %s", path,
 			       strerror(-r));
 		goto fail;
 	}
