@@ -71,17 +71,9 @@ int adm_cmd_layout_get(struct adm *a, int argc, char **argv)
 		if (rc >= 0)
 			return rc;
 	}
-	if (optind >= argc)
-		return adm_usage_err(a, "missing PATH");
-	path = argv[optind++];
-	if (optind < argc)
-		return adm_usage_err(a, "unexpected argument '%s'",
-				     argv[optind]);
-	if (path[0] != '/')
-		return adm_usage_err(a,
-				     "'%s': want an absolute path inside "
-				     "the leofs namespace, e.g. /images",
-				     path);
+	rc = adm_ns_path_arg(a, argc, argv, &path);
+	if (rc >= 0)
+		return rc;
 	rc = adm_cluster_open(a);
 	if (rc)
 		return adm_exit_status(rc);
@@ -176,17 +168,9 @@ int adm_cmd_layout_set(struct adm *a, int argc, char **argv)
 				return rc;
 		}
 	}
-	if (optind >= argc)
-		return adm_usage_err(a, "missing PATH");
-	path = argv[optind++];
-	if (optind < argc)
-		return adm_usage_err(a, "unexpected argument '%s'",
-				     argv[optind]);
-	if (path[0] != '/')
-		return adm_usage_err(a,
-				     "'%s': want an absolute path inside "
-				     "the leofs namespace, e.g. /images",
-				     path);
+	rc = adm_ns_path_arg(a, argc, argv, &path);
+	if (rc >= 0)
+		return rc;
 	if (!pool_arg && !scheme && !unit && !count)
 		return adm_usage_err(a, "nothing to change: give --pool, "
 					"--replica, --ec, --unit or --count");

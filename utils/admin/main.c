@@ -119,6 +119,31 @@ void adm_err(const struct adm *a, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+int adm_one_arg(const struct adm *a, int argc, char **argv, const char *what,
+		const char **out)
+{
+	if (optind >= argc)
+		return adm_usage_err(a, "missing %s", what);
+	*out = argv[optind++];
+	if (optind < argc)
+		return adm_usage_err(a, "unexpected argument '%s'",
+				     argv[optind]);
+	return -1;
+}
+
+int adm_ns_path_arg(const struct adm *a, int argc, char **argv,
+		    const char **out)
+{
+	int rc = adm_one_arg(a, argc, argv, "PATH", out);
+
+	if (rc < 0 && (*out)[0] != '/')
+		return adm_usage_err(a,
+				     "'%s': want an absolute path inside "
+				     "the leofs namespace, e.g. /images",
+				     *out);
+	return rc;
+}
+
 int adm_usage_err(const struct adm *a, const char *fmt, ...)
 {
 	va_list ap;

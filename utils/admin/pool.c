@@ -114,12 +114,9 @@ int adm_cmd_pool_create(struct adm *a, int argc, char **argv)
 				return rc;
 		}
 	}
-	if (optind >= argc)
-		return adm_usage_err(a, "missing pool NAME");
-	name = argv[optind++];
-	if (optind < argc)
-		return adm_usage_err(a, "unexpected argument '%s'",
-				     argv[optind]);
+	rc = adm_one_arg(a, argc, argv, "pool NAME", &name);
+	if (rc >= 0)
+		return rc;
 	if (!*name || strlen(name) > LEOFS_NAME_MAX_POOL)
 		return adm_usage_err(a, "pool names are 1..%d characters",
 				     LEOFS_NAME_MAX_POOL);

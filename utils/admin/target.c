@@ -147,12 +147,9 @@ int adm_cmd_target_format(struct adm *a, int argc, char **argv)
 				return rc;
 		}
 	}
-	if (optind >= argc)
-		return adm_usage_err(a, "missing PATH");
-	path = argv[optind++];
-	if (optind < argc)
-		return adm_usage_err(a, "unexpected argument '%s'",
-				     argv[optind]);
+	rc = adm_one_arg(a, argc, argv, "PATH", &path);
+	if (rc >= 0)
+		return rc;
 	if (!a->g.have_cluster)
 		return adm_usage_err(a, "--cluster UUID is required");
 	if (!target)

@@ -57,6 +57,16 @@ int adm_opt_other(struct adm *a, int c, char **argv);
 /* Resets getopt for a command's argv (argv[0] is the command name). */
 void adm_getopt_reset(void);
 
+/*
+ * After the options: exactly one argument left (@what names it in the
+ * usage error). -1 with *out set, or ADM_EXIT_USAGE after printing why.
+ */
+int adm_one_arg(const struct adm *a, int argc, char **argv, const char *what,
+		const char **out);
+/* The same for a path inside the leofs namespace (absolute). */
+int adm_ns_path_arg(const struct adm *a, int argc, char **argv,
+		    const char **out);
+
 /* ---- cluster.c ---------------------------------------------------------- */
 
 /* Connects to the first MDS that answers and fetches the cluster map. */
