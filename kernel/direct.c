@@ -87,7 +87,10 @@ ssize_t leofs_direct_write(struct kiocb *iocb, struct iov_iter *from)
 	if (!b.flat)
 		return -ENOMEM;
 
-	mutex_lock(&li->io_mutex);
+	if (mutex_lock_killable(&li->io_mutex)) {
+		kvfree(b.flat);
+		return -EINTR;
+	}
 	isize = max_t(u64, i_size_read(inode), end);
 	while (done < count) {
 		/* cut at chunk boundaries of the file, not of the request */

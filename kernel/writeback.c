@@ -95,12 +95,16 @@ static int leofs_writepages(struct address_space *mapping,
 	 * Background writeback does not wait for another writer of this
 	 * inode (which may be retrying a stripe for as long as data_retry_s):
 	 * the flusher goes on with other inodes and comes back to this one
-	 * later, as it does when nfs_writepages() writes nothing.
+	 * later, as it does when nfs_writepages() writes nothing. fsync and
+	 * close wait for it, killably: a process killed meanwhile leaves its
+	 * pages dirty for background writeback, as NFS does.
 	 */
-	if (wbc->sync_mode != WB_SYNC_NONE)
-		mutex_lock(&li->io_mutex);
-	else if (!mutex_trylock(&li->io_mutex))
-		return 0;
+	if (wbc->sync_mode == WB_SYNC_NONE) {
+		if (!mutex_trylock(&li->io_mutex))
+			return 0;
+	} else if (mutex_lock_killable(&li->io_mutex)) {
+		return -EINTR;
+	}
 	spin_lock(&inode->i_lock);
 	W = leofs_layout_stripe_width(&li->layout);
 	spin_unlock(&inode->i_lock);

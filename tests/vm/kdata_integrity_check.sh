@@ -52,13 +52,6 @@ for entry in "${LAYOUTS[@]}"; do
 		cp "$REF/f$s" "$MNT/$name/f$s" || fail "$name: cp f$s"
 		cmp "$REF/f$s" "$MNT/$name/f$s" || fail "$name: f$s differs (cached)"
 	done
-	# 256 MiB, checked by its SHA-256 (no room for a second copy)
-	big=0
-	has "$BIG_LAYOUTS" "$name" && big=1
-	if [ $big = 1 ]; then
-		head -c 256M /dev/urandom | tee "$MNT/$name/big" |
-			sha256sum > "$REF/big.sum" || fail "$name: writing 256 MiB"
-	fi
 	# O_DIRECT write at an unaligned size
 	dd if="$REF/f1048583" of="$MNT/$name/direct" bs=65536 oflag=direct \
 		status=none || fail "$name: O_DIRECT write"
@@ -68,14 +61,22 @@ for entry in "${LAYOUTS[@]}"; do
 			fail "$name: f$s has size $(stat -c %s "$MNT/$name/f$s")"
 		cmp "$REF/f$s" "$MNT/$name/f$s" || fail "$name: f$s differs"
 	done
+	cmp "$REF/f1048583" "$MNT/$name/direct" || fail "$name: O_DIRECT file differs"
+	dd if="$MNT/$name/f5242887" bs=1M iflag=direct status=none |
+		cmp - "$REF/f5242887" || fail "$name: O_DIRECT read differs"
+	# the 64 MiB file goes, to make room for the 256 MiB one
+	rm -f "$MNT/$name/f67108864"
+	# 256 MiB, checked by its SHA-256 (no room for a second copy)
+	big=0
+	has "$BIG_LAYOUTS" "$name" && big=1
 	if [ $big = 1 ]; then
+		head -c 256M /dev/urandom | tee "$MNT/$name/big" |
+			sha256sum > "$REF/big.sum" || fail "$name: writing 256 MiB"
+		drop_caches
 		[ "$(sha256sum < "$MNT/$name/big")" = "$(cat "$REF/big.sum")" ] ||
 			fail "$name: the 256 MiB file differs"
 		rm -f "$MNT/$name/big"
 	fi
-	cmp "$REF/f1048583" "$MNT/$name/direct" || fail "$name: O_DIRECT file differs"
-	dd if="$MNT/$name/f5242887" bs=1M iflag=direct status=none |
-		cmp - "$REF/f5242887" || fail "$name: O_DIRECT read differs"
 	echo "$name: files$([ $big = 1 ] && echo ", 256 MiB") and O_DIRECT ok (${SECONDS}s)"
 	"$FSX" -u -p 2000 -n "$FSX_OPS" -s "${#name}" "$MNT/$name/ops" 2>&1 ||
 		fail "$name: random operations"
@@ -83,8 +84,6 @@ for entry in "${LAYOUTS[@]}"; do
 	drop_caches
 	cmp "$REF/ops-$name" "$MNT/$name/ops" ||
 		fail "$name: random-operations file differs after dropping the cache"
-	# the big file goes, to keep the guest's memory for the next layout
-	rm -f "$MNT/$name/f67108864"
 	echo "$name: ok (${SECONDS}s)"
 done
 

@@ -2,7 +2,7 @@
 # Helpers for the data path tests (sourced). kdata_cluster_start runs a
 # real cluster inside the guest on 127.0.0.1: one leofs-mds (map
 # authority, shards 0 and 1) and $KDATA_NOSS leofs-oss nodes (default 6)
-# with one target each, configured in /tmp/kdata, all from
+# with one target each, on a tmpfs mounted on /tmp/kdata, all from
 # $LEOFS_SRC/build/bin; then mounts it on $MNT.
 
 BIN=$LEOFS_SRC/build/bin
@@ -36,7 +36,11 @@ kdata_cluster_start() {
 		fail "leofs-mds has no --init: the metadata server does not serve yet"
 	ip link set lo up
 	rm -rf "$KD"
-	mkdir -p "$KD/mds" "$MNT"
+	mkdir -p "$KD" "$MNT"
+	# the targets get a tmpfs of their own: /tmp's (half the guest's
+	# memory) cannot hold a 256 MiB file in three copies
+	mount -t tmpfs -o size=1536m kdata "$KD" || fail "tmpfs on $KD"
+	mkdir -p "$KD/mds"
 	for ((i = 1; i <= KDATA_NOSS; i++)); do
 		"$BIN/leofs-oss" --format "$KD/t$i" --cluster $UUID \
 			--target $((10 + i)) --tier sata --weight 100 \
@@ -117,6 +121,7 @@ kdata_cleanup() {
 	for n in "${!KD_PIDS[@]}"; do
 		wait "${KD_PIDS[$n]}" 2>/dev/null
 	done
+	umount "$KD" 2>/dev/null
 	rm -rf "$KD"
 }
 trap kdata_cleanup EXIT
