@@ -137,8 +137,9 @@ static u32 prepare_commit(struct oss_pg *pg, u32 mask, u64 v, u32 off,
  * A new stripe's write was refused (too few members, or one failed): drop
  * it from the members in @took, so the stripe is absent everywhere again
  * rather than at version 1 on some members only, which a later partial
- * write would refuse as degraded. Members that fail by transport are down
- * for this request; what they hold is settled like any other leftover.
+ * write would refuse as degraded. A member that fails by transport keeps
+ * what it took; that stripe then takes only whole writes until it is
+ * written whole again (oss.md).
  */
 static int undo_new(struct oss_pg *pg, u32 took)
 {

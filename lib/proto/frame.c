@@ -70,7 +70,7 @@ void leofs_frame_seal(void *hdr, const void *body, size_t body_len)
 int leofs_frame_verify(const struct leofs_frame_hdr *h, const void *hdr,
 		       const void *body)
 {
-	return leofs_frame_crc(hdr, body, h->body_len) == h->crc ? 0 : -EBADMSG;
+	return leofs_frame_verify_split(h, hdr, body, h->body_len, NULL, 0);
 }
 
 int leofs_frame_verify_split(const struct leofs_frame_hdr *h, const void *hdr,
