@@ -162,6 +162,7 @@ int main(int argc, char **argv)
 	struct leofs_read_fragment_req rfq = {
 		.ino = 0x0001000000001234ull, .slot = 2, .fragment = 3,
 		.target_id = 40, .pg = { .pool_id = 1, .pg = 99, .map_epoch = 12 },
+		.stripe = 7, .stripe_unit = 4 << 20,
 		.offset = 1 << 20, .length = 256 << 10,
 		.flags = LEOFS_READ_WANT_CRCS,
 	};
