@@ -287,22 +287,66 @@ static void test_roundtrip(void **state)
 	free(buf);
 }
 
+/* Path of obj's file with suffix ("d" data, "m" metadata). */
+static void obj_file(struct fixture *f, const char *suffix, char *p,
+		     size_t len)
+{
+	char stem[64];
+	u64 h = oss_obj_hash(&obj);
+
+	oss_object_stem(&obj, stem, sizeof(stem));
+	snprintf(p, len, "%s/objects/%02x/%02x/%s.%s", f->path,
+		 (unsigned int)(h >> 56), (unsigned int)(h >> 48) & 0xff, stem,
+		 suffix);
+}
+
 static void flip_data_bit(struct fixture *f, u64 off)
 {
-	char p[256], stem[64];
-	u64 h = oss_obj_hash(&obj);
+	char p[256];
 	u8 c;
 	int fd;
 
-	oss_object_stem(&obj, stem, sizeof(stem));
-	snprintf(p, sizeof(p), "%s/objects/%02x/%02x/%s.d", f->path,
-		 (unsigned int)(h >> 56), (unsigned int)(h >> 48) & 0xff, stem);
+	obj_file(f, "d", p, sizeof(p));
 	fd = open(p, O_RDWR);
 	assert_true(fd >= 0);
 	assert_int_equal(pread(fd, &c, 1, (off_t)off), 1);
 	c ^= 0x10;
 	assert_int_equal(pwrite(fd, &c, 1, (off_t)off), 1);
 	close(fd);
+}
+
+/*
+ * Reading an object writes nothing to its files' inodes: with an access
+ * time older than the last change, relatime would otherwise update it.
+ */
+static void test_read_keeps_atime(void **state)
+{
+	struct fixture *f = *state;
+	const struct timespec old[2] = { { .tv_sec = 1 },
+					 { .tv_nsec = UTIME_OMIT } };
+	static const char *const sfx[] = { "d", "m" };
+	struct oss_stripe_info info;
+	u8 *a = malloc(UNIT), *buf = malloc(UNIT);
+	char p[256];
+	struct stat st;
+	unsigned int i;
+
+	fill(a, UNIT, 3);
+	assert_int_equal(oss_stripe_write(f->t, &obj, UNIT, 0, 1, a, UNIT), 0);
+	for (i = 0; i < 2; i++) {
+		obj_file(f, sfx[i], p, sizeof(p));
+		assert_int_equal(utimensat(AT_FDCWD, p, old, 0), 0);
+	}
+	assert_int_equal(
+		oss_stripe_read(f->t, &obj, UNIT, 0, 0, UNIT, buf, &info), 0);
+	assert_memory_equal(buf, a, UNIT);
+	for (i = 0; i < 2; i++) {
+		obj_file(f, sfx[i], p, sizeof(p));
+		assert_int_equal(stat(p, &st), 0);
+		assert_int_equal(st.st_atim.tv_sec, 1);
+	}
+	free(a);
+	free(buf);
 }
 
 static void test_checksum(void **state)
@@ -796,6 +840,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_format_open, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_read_keeps_atime, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_checksum, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_versions, setup, teardown),
