@@ -272,7 +272,7 @@ void oss_pg_write(struct oss_pg *pg, u32 mask, u32 phase, u64 version,
 	u32 nblk = (len + LEOFS_BLOCK_SIZE - 1) / LEOFS_BLOCK_SIZE;
 	struct oss_local *lt;
 	u8 *crcs = malloc((size_t)nblk * 4);
-	u32 r, b, blen;
+	u32 r;
 
 	for (r = 0; r < pg->width; r++)
 		res[r] = -EHOSTDOWN;
@@ -284,14 +284,7 @@ void oss_pg_write(struct oss_pg *pg, u32 mask, u32 phase, u64 version,
 	for (r = 0; r < pg->width; r++) {
 		if (!(mask & (1u << r)) || oss_node_local(pg->n, pg->targets[r]))
 			continue;
-		for (b = 0; b < nblk; b++) {
-			blen = len - b * LEOFS_BLOCK_SIZE;
-			if (blen > LEOFS_BLOCK_SIZE)
-				blen = LEOFS_BLOCK_SIZE;
-			put_unaligned_le32(leofs_crc32c(0, frags[r] +
-						(size_t)b * LEOFS_BLOCK_SIZE,
-						blen), crcs + 4 * b);
-		}
+		leofs_crc32c_blocks_le(frags[r], len, LEOFS_BLOCK_SIZE, crcs);
 		memset(&q, 0, sizeof(q));
 		fill_ids(pg, r, &q.ino, &q.slot, &q.fragment, &q.target_id,
 			 &q.pg, &q.stripe, &q.stripe_unit);

@@ -154,7 +154,7 @@ static void handle_read_fragment(struct oss_node *n, struct oss_call *c)
 	struct leofs_read_fragment_reply rp = { 0 };
 	struct oss_stripe_info info;
 	u8 *buf, *crcs = NULL;
-	u32 i, nblk, blen;
+	u32 nblk;
 	int r;
 
 	if (!lt)
@@ -186,14 +186,7 @@ static void handle_read_fragment(struct oss_node *n, struct oss_call *c)
 			leofs_bigbuf_put(buf);
 			return reply_status(c, LEOFS_S_NOMEM);
 		}
-		for (i = 0; i < nblk; i++) {
-			blen = m->length - i * LEOFS_BLOCK_SIZE;
-			if (blen > LEOFS_BLOCK_SIZE)
-				blen = LEOFS_BLOCK_SIZE;
-			put_unaligned_le32(leofs_crc32c(0, buf + (size_t)i *
-							LEOFS_BLOCK_SIZE, blen),
-					   crcs + 4 * i);
-		}
+		leofs_crc32c_blocks_le(buf, m->length, LEOFS_BLOCK_SIZE, crcs);
 		rp.crcs.data = crcs;
 		rp.crcs.count = nblk;
 	}

@@ -24,6 +24,13 @@ int leofs_crc32c_blocks(const void *buf, size_t len, size_t block_size,
 			u32 *crcs);
 
 /*
+ * leofs_crc32c_blocks() with each CRC stored little-endian, 4 bytes apart
+ * (as the wire carries them), into @out.
+ */
+int leofs_crc32c_blocks_le(const void *buf, size_t len, size_t block_size,
+			   u8 *out);
+
+/*
  * Check each block of @buf against @crcs. Returns 0 when all match,
  * -EBADMSG with *bad set to the index of the first mismatching block, or
  * -EINVAL if block_size is 0.

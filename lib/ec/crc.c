@@ -45,6 +45,24 @@ int leofs_crc32c_blocks(const void *buf, size_t len, size_t block_size,
 	return 0;
 }
 
+int leofs_crc32c_blocks_le(const void *buf, size_t len, size_t block_size,
+			   u8 *out)
+{
+	const u8 *p = buf;
+
+	if (!block_size)
+		return -EINVAL;
+	while (len) {
+		size_t n = len < block_size ? len : block_size;
+
+		put_unaligned_le32(leofs_crc32c(0, p, n), out);
+		out += 4;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
 int leofs_crc32c_verify_blocks(const void *buf, size_t len, size_t block_size,
 			       const u32 *crcs, size_t *bad)
 {

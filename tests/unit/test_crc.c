@@ -107,6 +107,7 @@ static void test_blocks(void **state)
 	const size_t bs = 4096, len = 3 * 4096 + 100;
 	u8 *buf = malloc(len);
 	u32 crcs[4];
+	u8 le[17];
 	size_t bad = 99, i;
 
 	(void)state;
@@ -124,6 +125,16 @@ static void test_blocks(void **state)
 	assert_int_equal(leofs_crc32c_verify_blocks(buf, len, bs, crcs, &bad),
 			 0);
 	assert_int_equal(bad, 99);
+	/* the same CRCs as the wire carries them: little-endian, in order */
+	memset(le, 0xee, sizeof(le));
+	assert_int_equal(leofs_crc32c_blocks_le(buf, len, bs, le), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(le[4 * i] | le[4 * i + 1] << 8 |
+					 le[4 * i + 2] << 16 |
+					 (u32)le[4 * i + 3] << 24,
+				 crcs[i]);
+	assert_int_equal(le[16], 0xee); /* nothing past the last block */
+	assert_int_equal(leofs_crc32c_blocks_le(buf, len, 0, le), -EINVAL);
 
 	buf[2 * bs + 17] ^= 0x01;
 	assert_int_equal(leofs_crc32c_verify_blocks(buf, len, bs, crcs, &bad),
