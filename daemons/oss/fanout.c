@@ -164,6 +164,20 @@ static struct oss_obj_id obj_of(struct oss_pg *pg, u32 rank)
 	return id;
 }
 
+/* Member rank r of @mask held by one of this node's targets, or NULL. */
+static struct oss_local *local_member(struct oss_pg *pg, u32 mask, u32 r)
+{
+	if (!(mask & (1u << r)))
+		return NULL;
+	return oss_node_local(pg->n, pg->targets[r]);
+}
+
+/* Member rank r of @mask is on another node: a request is sent to it. */
+static bool remote_member(struct oss_pg *pg, u32 mask, u32 r)
+{
+	return (mask & (1u << r)) && !oss_node_local(pg->n, pg->targets[r]);
+}
+
 /* Reads the prepared version's bytes (oss_stripe_read_prepared()). */
 static int local_read(struct oss_pg *pg, struct oss_local *lt, u32 rank,
 		      u32 off, u32 len, u32 flags, struct oss_member *m)
@@ -206,7 +220,7 @@ void oss_pg_read(struct oss_pg *pg, u32 mask, u32 off, u32 len, u32 flags,
 	memset(res, 0, sizeof(*res) * pg->width);
 	for (r = 0; r < pg->width; r++) {
 		res[r].err = -EHOSTDOWN;
-		if (!(mask & (1u << r)) || oss_node_local(pg->n, pg->targets[r]))
+		if (!remote_member(pg, mask, r))
 			continue;
 		memset(&q, 0, sizeof(q));
 		fill_ids(pg, r, &q.ino, &q.slot, &q.fragment, &q.target_id,
@@ -217,15 +231,13 @@ void oss_pg_read(struct oss_pg *pg, u32 mask, u32 off, u32 len, u32 flags,
 		send_one(pg, r, LEOFS_OP_READ_FRAGMENT, &q, sizeof(q), &p[r]);
 	}
 	for (r = 0; r < pg->width; r++) {
-		if (!(mask & (1u << r)))
-			continue;
-		lt = oss_node_local(pg->n, pg->targets[r]);
+		lt = local_member(pg, mask, r);
 		if (lt)
 			res[r].err = local_read(pg, lt, r, off, len, flags,
 						&res[r]);
 	}
 	for (r = 0; r < pg->width; r++) {
-		if (!(mask & (1u << r)) || oss_node_local(pg->n, pg->targets[r]))
+		if (!remote_member(pg, mask, r))
 			continue;
 		e = wait_one(pg, &p[r], &raw);
 		if (e) {
@@ -264,6 +276,17 @@ static int status_of(struct oss_pg *pg, struct pending *p)
 	return e;
 }
 
+/* The answer of each remote member of @mask, sent p[rank], into res. */
+static void collect_status(struct oss_pg *pg, u32 mask, struct pending *p,
+			   int *res)
+{
+	u32 r;
+
+	for (r = 0; r < pg->width; r++)
+		if (remote_member(pg, mask, r))
+			res[r] = status_of(pg, &p[r]);
+}
+
 void oss_pg_write(struct oss_pg *pg, u32 mask, u32 phase, u64 version,
 		  u32 off, u8 *const frags[], u32 len, int *res)
 {
@@ -282,7 +305,7 @@ void oss_pg_write(struct oss_pg *pg, u32 mask, u32 phase, u64 version,
 		return;
 	}
 	for (r = 0; r < pg->width; r++) {
-		if (!(mask & (1u << r)) || oss_node_local(pg->n, pg->targets[r]))
+		if (!remote_member(pg, mask, r))
 			continue;
 		leofs_crc32c_blocks_le(frags[r], len, LEOFS_BLOCK_SIZE, crcs);
 		memset(&q, 0, sizeof(q));
@@ -301,9 +324,7 @@ void oss_pg_write(struct oss_pg *pg, u32 mask, u32 phase, u64 version,
 	for (r = 0; r < pg->width; r++) {
 		struct oss_obj_id id = obj_of(pg, r);
 
-		if (!(mask & (1u << r)))
-			continue;
-		lt = oss_node_local(pg->n, pg->targets[r]);
+		lt = local_member(pg, mask, r);
 		if (!lt)
 			continue;
 		if (phase == LEOFS_FRAG_DIRECT)
@@ -316,9 +337,7 @@ void oss_pg_write(struct oss_pg *pg, u32 mask, u32 phase, u64 version,
 						    pg->stripe, version, off,
 						    frags[r], len);
 	}
-	for (r = 0; r < pg->width; r++)
-		if ((mask & (1u << r)) && !oss_node_local(pg->n, pg->targets[r]))
-			res[r] = status_of(pg, &p[r]);
+	collect_status(pg, mask, p, res);
 }
 
 void oss_pg_commit(struct oss_pg *pg, u32 mask, u32 action, u64 version,
@@ -331,7 +350,7 @@ void oss_pg_commit(struct oss_pg *pg, u32 mask, u32 action, u64 version,
 
 	for (r = 0; r < pg->width; r++) {
 		res[r] = -EHOSTDOWN;
-		if (!(mask & (1u << r)) || oss_node_local(pg->n, pg->targets[r]))
+		if (!remote_member(pg, mask, r))
 			continue;
 		memset(&q, 0, sizeof(q));
 		fill_ids(pg, r, &q.ino, &q.slot, &q.fragment, &q.target_id,
@@ -343,17 +362,13 @@ void oss_pg_commit(struct oss_pg *pg, u32 mask, u32 action, u64 version,
 	for (r = 0; r < pg->width; r++) {
 		struct oss_obj_id id = obj_of(pg, r);
 
-		if (!(mask & (1u << r)))
-			continue;
-		lt = oss_node_local(pg->n, pg->targets[r]);
+		lt = local_member(pg, mask, r);
 		if (!lt)
 			continue;
 		res[r] = oss_stripe_finish(lt->t, &id, pg->l.stripe_unit,
 					   pg->stripe, version, action);
 	}
-	for (r = 0; r < pg->width; r++)
-		if ((mask & (1u << r)) && !oss_node_local(pg->n, pg->targets[r]))
-			res[r] = status_of(pg, &p[r]);
+	collect_status(pg, mask, p, res);
 }
 
 s64 oss_pg_resolve(struct oss_pg *pg, struct oss_member *res, u32 need,
