@@ -98,10 +98,13 @@ void oss_handle_degraded_read(struct oss_node *n, struct oss_call *c)
 		pthread_mutex_lock(lock);
 	}
 	for (pos = m->offset, end = m->offset + m->length; pos < end && !status;
-	     pos = (u + 1) * unit) {
+	     pos = u * unit + b) {
 		u = pos / unit;
 		a = pos % unit;
 		b = end - u * unit < unit ? end - u * unit : unit;
+		/* columns of one message: a window of LEOFS_MAX_IO */
+		if (b > a / LEOFS_MAX_IO * LEOFS_MAX_IO + LEOFS_MAX_IO)
+			b = a / LEOFS_MAX_IO * LEOFS_MAX_IO + LEOFS_MAX_IO;
 		status = read_piece(&pg, u, a, b, out + (pos - m->offset));
 	}
 	if (lock)

@@ -267,16 +267,32 @@ void oss_handle_write_stripe(struct oss_node *n, struct oss_call *c)
 }
 
 /*
- * Read-modify-write of bytes [off, end) of the stripe (offsets in the
- * stripe's data, end <= k * unit) as one new version. Works on the column
- * range every touched unit needs, block aligned, in every fragment: one
- * version for the whole request, so a crash leaves all of it old or all
- * of it new.
+ * Bytes of [off, end) (offsets in the stripe's data) that unit @u holds in
+ * fragment columns [c0, c1): [*x, *y), empty if *x >= *y.
  */
-static u32 rmw(struct oss_pg *pg, u32 off, u32 end, const u8 *data,
-	       u64 *version)
+static void unit_cols(u32 unit, u32 u, u32 off, u32 end, u32 c0, u32 c1,
+		      u32 *x, u32 *y)
 {
-	u32 unit = pg->l.stripe_unit, k = pg->l.k, a0, b0, len, r, u, pos, b;
+	u64 lo = (u64)u * unit, hi = lo + unit;
+
+	*x = off > lo ? off - (u32)lo : 0;
+	*y = end < hi ? end - (u32)lo : unit;
+	if (*x < c0)
+		*x = c0;
+	if (*y > c1)
+		*y = c1;
+}
+
+/*
+ * Read-modify-write of fragment columns [a0, a0 + len) (block aligned,
+ * len <= LEOFS_MAX_IO) of every fragment, putting there the bytes of
+ * [off, end) that fall into them, as one new version: a crash leaves all
+ * of it old or all of it new.
+ */
+static u32 rmw_columns(struct oss_pg *pg, u32 a0, u32 len, u32 off, u32 end,
+		       const u8 *data, u64 *version)
+{
+	u32 unit = pg->l.stripe_unit, k = pg->l.k, r, u, x, y;
 	u32 cur = 0, want = 0, mask;
 	struct oss_member st[LEOFS_MAX_FRAGMENTS];
 	u8 *frags[LEOFS_MAX_FRAGMENTS] = { 0 }, *mem;
@@ -284,19 +300,6 @@ static u32 rmw(struct oss_pg *pg, u32 off, u32 end, const u8 *data,
 	u32 status = 0;
 	s64 maxc;
 
-	/* one unit: its byte range; several: the whole column */
-	if (off / unit == (end - 1) / unit) {
-		a0 = off % unit;
-		b0 = a0 + (end - off);
-	} else {
-		a0 = 0;
-		b0 = unit;
-	}
-	a0 = a0 / LEOFS_BLOCK_SIZE * LEOFS_BLOCK_SIZE;
-	b0 = (b0 + LEOFS_BLOCK_SIZE - 1) / LEOFS_BLOCK_SIZE * LEOFS_BLOCK_SIZE;
-	if (b0 > unit)
-		b0 = unit;
-	len = b0 - a0;
 	if (oss_pg_count(pg->live) < leofs_layout_min_size(&pg->l))
 		return LEOFS_S_DEGRADED_READONLY;
 	maxc = settle(pg, a0, len, st);
@@ -336,11 +339,11 @@ static u32 rmw(struct oss_pg *pg, u32 off, u32 end, const u8 *data,
 	}
 	if (!status) {
 		/* each unit's bytes go to its data fragment (copies: 0) */
-		for (pos = off; pos < end; pos = (u + 1) * unit) {
-			u = pos / unit;
-			b = end - u * unit < unit ? end - u * unit : unit;
-			memcpy(frags[ec ? u : 0] + (pos % unit - a0),
-			       data + (pos - off), b - pos % unit);
+		for (u = off / unit; u <= (end - 1) / unit; u++) {
+			unit_cols(unit, u, off, end, a0, a0 + len, &x, &y);
+			if (x < y)
+				memcpy(frags[ec ? u : 0] + (x - a0),
+				       data + ((u64)u * unit + x - off), y - x);
 		}
 		if (ec)
 			leofs_ec_encode(ec, len, frags, frags + k);
@@ -354,6 +357,48 @@ static u32 rmw(struct oss_pg *pg, u32 off, u32 end, const u8 *data,
 	}
 	oss_members_free(st, pg->width);
 	free(mem);
+	return status;
+}
+
+/*
+ * Read-modify-write of bytes [off, end) of the stripe (offsets in the
+ * stripe's data, end <= k * unit). Works on the column range every touched
+ * unit needs, block aligned, in every fragment (one unit: its byte range;
+ * several: the whole column), in windows of LEOFS_MAX_IO columns, each one
+ * new version: every byte reads old or new after a crash, whatever the
+ * stripe unit (up to 64 MiB, larger than one message can carry).
+ */
+static u32 rmw(struct oss_pg *pg, u32 off, u32 end, const u8 *data,
+	       u64 *version)
+{
+	u32 unit = pg->l.stripe_unit, a0, b0, c, c1, u, x, y, status = 0;
+	bool touched;
+
+	if (off / unit == (end - 1) / unit) {
+		a0 = off % unit;
+		b0 = a0 + (end - off);
+	} else {
+		a0 = 0;
+		b0 = unit;
+	}
+	a0 = a0 / LEOFS_BLOCK_SIZE * LEOFS_BLOCK_SIZE;
+	b0 = (b0 + LEOFS_BLOCK_SIZE - 1) / LEOFS_BLOCK_SIZE * LEOFS_BLOCK_SIZE;
+	if (b0 > unit)
+		b0 = unit;
+	for (c = a0; c < b0 && !status; c = c1) {
+		c1 = c / LEOFS_MAX_IO * LEOFS_MAX_IO + LEOFS_MAX_IO;
+		if (c1 > b0)
+			c1 = b0;
+		/* columns no unit of the range reaches stay as they are */
+		touched = false;
+		for (u = off / unit; u <= (end - 1) / unit; u++) {
+			unit_cols(unit, u, off, end, c, c1, &x, &y);
+			touched |= x < y;
+		}
+		if (touched)
+			status = rmw_columns(pg, c, c1 - c, off, end, data,
+					     version);
+	}
 	return status;
 }
 

@@ -611,7 +611,7 @@ int leofs_file_read(struct leofs_client *c, u64 ino,
 {
 	u32 W = leofs_layout_stripe_width(l), win = c->opts.max_inflight;
 	u32 head = 0, n = 0;
-	u64 g, end = off + len;
+	u64 g, pos, end = off + len;
 	struct rstripe *q;
 	u8 *dst = buf;
 	int r = 0, e;
@@ -625,7 +625,7 @@ int leofs_file_read(struct leofs_client *c, u64 ino,
 	q = calloc(win, sizeof(*q));
 	if (!q)
 		return -ENOMEM;
-	for (g = off / W; g * W < end; g++) {
+	for (pos = off; pos < end;) {
 		struct rstripe *s;
 
 		if (n == win) {
@@ -635,14 +635,20 @@ int leofs_file_read(struct leofs_client *c, u64 ino,
 			head = (head + 1) % win;
 			n--;
 		}
+		g = pos / W;
 		s = &q[(head + n) % win];
 		memset(s, 0, sizeof(*s));
 		s->g = g;
-		s->a = g * W < off ? (u32)(off - g * W) : 0;
+		s->a = (u32)(pos - g * W);
 		s->b = end - g * W < W ? (u32)(end - g * W) : W;
-		s->dst = dst + (g * W + s->a - off);
+		/* a unit larger than a message: one window of it at a time */
+		if (l->stripe_unit > LEOFS_MAX_IO &&
+		    s->b > s->a / LEOFS_MAX_IO * LEOFS_MAX_IO + LEOFS_MAX_IO)
+			s->b = s->a / LEOFS_MAX_IO * LEOFS_MAX_IO + LEOFS_MAX_IO;
+		s->dst = dst + (pos - off);
 		send_reads(c, ino, l, s);
 		n++;
+		pos = g * W + s->b;
 	}
 	while (n) {
 		e = finish_reads(c, ino, l, &q[head]);

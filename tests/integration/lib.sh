@@ -14,6 +14,8 @@
 #                             "limits": JSON) and a static cluster map MAP
 #                             (pool "dicom", 32 PGs, width 3); ports in
 #                             PORT[1..N]
+#   it_oss_start N            start leofs-oss 1..N (oss1..ossN) with the configs
+#                             it_oss_static_cluster wrote; wait for their ports
 #   it_expect STATUS PATTERN CMD...  CMD exits STATUS with a stderr line
 #                             matching PATTERN (out, err: $IT_DIR/out, err)
 #   it_check_json NAME PYTHON run PYTHON assertions on the JSON in
@@ -131,6 +133,14 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 $2
 " "$IT_DIR/out" || fail "$1: JSON check failed: $(cat "$IT_DIR/out")"
+}
+
+it_oss_start() {
+	local i
+	for ((i = 1; i <= $1; i++)); do
+		it_start "oss$i" "$BIN/leofs-oss" --config "$IT_DIR/oss$i.json"
+	done
+	for ((i = 1; i <= $1; i++)); do it_wait_port "${PORT[$i]}"; done
 }
 
 it_oss_static_cluster() {

@@ -5,6 +5,8 @@
  * checked.
  *
  *	oss_io MAP.json UUID write|verify INO SCHEME UNIT OFF LEN SEED
+ *	        (verify prints how many stripe reads fell back to
+ *	        DEGRADED_READ: "degraded_reads N")
  *	oss_io MAP.json UUID roundtrip SCHEME UNIT [INO] sizes 0..64 MiB,
  *	        unaligned; files INO.. (default: derived from the scheme)
  *	oss_io MAP.json UUID churn SCHEME UNIT LOG     write and overwrite until
@@ -537,6 +539,13 @@ int main(int argc, char **argv)
 				      strtoull(argv[7], NULL, 0),
 				      strtoull(argv[8], NULL, 0),
 				      strtoull(argv[9], NULL, 0));
+		if (!r && !strcmp(cmd, "verify")) {
+			struct leofs_client_stats st;
+
+			leofs_client_stats(c, &st);
+			printf("degraded_reads %llu\n",
+			       (unsigned long long)st.degraded_reads);
+		}
 	} else if (!strcmp(cmd, "roundtrip") && (argc == 6 || argc == 7)) {
 		if (parse_scheme(argv[4], (u32)atoi(argv[5]), &l))
 			return 2;

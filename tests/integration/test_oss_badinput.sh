@@ -18,10 +18,7 @@ declare -a PORT
 it_oss_static_cluster --limits '{ "max_connections": 64,
 	"max_inflight_bytes": 33554432, "max_frame_size": 17825792,
 	"idle_timeout_ms": 1000 }' $NODES $UUID "$MAP"
-for ((i = 1; i <= NODES; i++)); do
-	it_start "oss$i" "$BIN/leofs-oss" --config "$IT_DIR/oss$i.json"
-done
-for ((i = 1; i <= NODES; i++)); do it_wait_port "${PORT[$i]}"; done
+it_oss_start $NODES
 
 "$IO" "$MAP" $UUID write 40 ec2+1 65536 0 2000000 40 || fail "write before"
 

@@ -34,10 +34,7 @@ cleanup() {
 trap cleanup EXIT
 
 it_oss_static_cluster --dir "$FS" --reserve "$reserve" $NODES $UUID "$MAP"
-for ((i = 1; i <= NODES; i++)); do
-	it_start "oss$i" "$BIN/leofs-oss" --config "$IT_DIR/oss$i.json"
-done
-for ((i = 1; i <= NODES; i++)); do it_wait_port "${PORT[$i]}"; done
+it_oss_start $NODES
 
 # one full member: a new stripe it refuses is undone on the four that
 # took it, so a later partial write into that stripe is not refused as

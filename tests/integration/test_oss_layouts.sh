@@ -13,10 +13,7 @@ declare -a PORT
 
 it_oss_static_cluster $NODES $UUID "$MAP"
 
-for ((i = 1; i <= NODES; i++)); do
-	it_start "oss$i" "$BIN/leofs-oss" --config "$IT_DIR/oss$i.json"
-done
-for ((i = 1; i <= NODES; i++)); do it_wait_port "${PORT[$i]}"; done
+it_oss_start $NODES
 
 for s in r1 r2 r3 ec2+1 ec4+1 ec4+2 ec8+3; do
 	t0=$(date +%s.%N)
