@@ -1,6 +1,7 @@
 #!/bin/bash
 # Data integrity through leofs.ko against a real cluster in the guest, in
-# replica 1/2/3 and EC 2+1, 4+1, 4+2: files from 0 bytes to 256 MiB written
+# replica 1/2/3 and EC 2+1, 4+1, 4+2 (and EC 4+1 with 64 MiB units, where
+# a fragment is more than a message carries): files from 0 bytes to 256 MiB written
 # and read back byte for byte (also after dropping the page cache and
 # after a remount), written with O_DIRECT, and random unaligned
 # overwrites, appends, truncates up and down, mmap writes and O_DIRECT
@@ -16,6 +17,11 @@ FSX_OPS=${KDATA_FSX_OPS:-20000}
 ONLY_LAYOUTS=${KDATA_LAYOUTS:-all}
 LARGE_LAYOUTS=${KDATA_LARGE_LAYOUTS:-all}
 BIG_LAYOUTS=${KDATA_BIG_LAYOUTS:-all}
+# and those given the random operations (all, none or names): by default
+# not the one with 64 MiB units, whose truncates zero up to 256 MiB of a
+# stripe by read-modify-write (500 operations take four minutes under
+# emulation; 20,000 would take hours)
+FSX_LAYOUTS=${KDATA_FSX_LAYOUTS:-r1 r2 r3 ec21 ec41 ec42}
 has() { # LIST NAME
 	case " $1 " in *" all "* | *" $2 "*) return 0 ;; esac
 	return 1
@@ -44,6 +50,13 @@ for entry in "${LAYOUTS[@]}"; do
 	name=${entry%%|*}
 	layout=${entry#*|}
 	layout_dir "$name" "$layout"
+	# Under emulation one read-modify-write of a 16 MiB window of all five
+	# fragments (64 MiB units) takes longer than the 5 s a request is
+	# given elsewhere in these tests (a few tenths of a second natively).
+	case $layout in
+	*unit=67108864*) echo 60 > "$SYS/timeo" || fail "timeo" ;;
+	*) echo 5 > "$SYS/timeo" || fail "timeo" ;;
+	esac
 	got=$(getfattr --only-values -n leofs.layout "$MNT/$name" 2>/dev/null)
 	echo "$name: $got"
 	sizes=("${SIZES[@]}")
@@ -78,6 +91,10 @@ for entry in "${LAYOUTS[@]}"; do
 		rm -f "$MNT/$name/big"
 	fi
 	echo "$name: files$([ $big = 1 ] && echo ", 256 MiB") and O_DIRECT ok (${SECONDS}s)"
+	if ! has "$FSX_LAYOUTS" "$name"; then
+		echo "$name: no random operations in this run (KDATA_FSX_LAYOUTS)"
+		continue
+	fi
 	"$FSX" -u -p 2000 -n "$FSX_OPS" -s "${#name}" "$MNT/$name/ops" 2>&1 ||
 		fail "$name: random operations"
 	cp "$MNT/$name/ops" "$REF/ops-$name" || fail "$name: copy the fsx file"
@@ -105,6 +122,7 @@ for entry in "${LAYOUTS[@]}"; do
 		[ "$s" = 67108864 ] && continue
 		cmp "$REF/f$s" "$MNT/$name/f$s" || fail "$name: f$s differs after remount"
 	done
+	has "$FSX_LAYOUTS" "$name" || continue
 	cmp "$REF/ops-$name" "$MNT/$name/ops" ||
 		fail "$name: random-operations file differs after remount"
 done

@@ -141,7 +141,9 @@ drop_caches() {
 }
 
 # The layouts of the tests: replica 1/2/3, EC 2+1, 4+1, 4+2; small units
-# and two slots so that files span many stripes and PGs.
+# and two slots so that files span many stripes and PGs; and EC 4+1 with
+# the largest unit, 64 MiB, more than one message carries (partial writes
+# and reads in windows of 16 MiB of a fragment).
 KD_LAYOUTS=(
 	"r1|pool=images scheme=replica n=1 unit=65536 count=2"
 	"r2|pool=images scheme=replica n=2 unit=65536 count=2"
@@ -149,4 +151,5 @@ KD_LAYOUTS=(
 	"ec21|pool=images scheme=ec k=2 m=1 unit=65536 count=2"
 	"ec41|pool=images scheme=ec k=4 m=1 unit=65536 count=2"
 	"ec42|pool=images scheme=ec k=4 m=2 unit=65536 count=2"
+	"ec41u64m|pool=images scheme=ec k=4 m=1 unit=67108864 count=1"
 )
