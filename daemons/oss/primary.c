@@ -284,6 +284,26 @@ static void unit_cols(u32 unit, u32 u, u32 off, u32 end, u32 c0, u32 c1,
 }
 
 /*
+ * The data fragments (frags: columns [a0, a0 + len) as they stand) hold
+ * the bytes of [off, end) already: rewriting zeros over zeros (a truncate
+ * inside a stripe) or a block over itself changes nothing.
+ */
+static bool unchanged(const struct oss_pg *pg, u8 *const frags[], u32 a0,
+		      u32 len, u32 off, u32 end, const u8 *data)
+{
+	u32 unit = pg->l.stripe_unit, u, x, y;
+	bool ec = pg->l.scheme == LEOFS_LAYOUT_EC;
+
+	for (u = off / unit; u <= (end - 1) / unit; u++) {
+		unit_cols(unit, u, off, end, a0, a0 + len, &x, &y);
+		if (x < y && memcmp(frags[ec ? u : 0] + (x - a0),
+				    data + ((u64)u * unit + x - off), y - x))
+			return false;
+	}
+	return true;
+}
+
+/*
  * Read-modify-write of fragment columns [a0, a0 + len) (block aligned,
  * len <= LEOFS_MAX_IO) of every fragment, putting there the bytes of
  * [off, end) that fall into them, as one new version: a crash leaves all
@@ -336,6 +356,13 @@ static u32 rmw_columns(struct oss_pg *pg, u32 a0, u32 len, u32 off, u32 end,
 			if (cur & (1u << r))
 				break;
 		frags[0] = frags[r];
+	}
+	if (!status && unchanged(pg, frags, a0, len, off, end, data)) {
+		/* nothing to write: the stripe holds these bytes already */
+		*version = (u64)maxc;
+		oss_members_free(st, pg->width);
+		free(mem);
+		return 0;
 	}
 	if (!status) {
 		/* each unit's bytes go to its data fragment (copies: 0) */

@@ -3,8 +3,9 @@
  * A leofs-oss node with no network, for tests that call its request
  * handlers directly: node 1 with NTARGETS real targets (ids 10, 11, ...)
  * formatted under a new directory in /dev/shm (or /tmp), and a static map
- * in which nodes 2 and 3 (one target each, ids 20 and 30) are down, so
- * nothing is ever sent anywhere. Pool 1 ("dicom", PG_NUM PGs).
+ * in which nodes 2 and 3 (one target each, ids 20 and 30) are down and out,
+ * so nothing is ever sent anywhere and every PG of width 1 is on node 1's
+ * targets. Pool 1 ("dicom", PG_NUM PGs).
  *
  * The includer defines NTARGETS and PG_NUM before including this file.
  */
@@ -74,7 +75,7 @@ static struct leofs_mapview *oss_fixture_map(const u8 *cluster)
 	memcpy(m.cluster_id, cluster, 16);
 	for (i = 0; i < 3; i++) {
 		nodes[i].id = i + 1;
-		nodes[i].state = i ? 0 : LEOFS_STATE_UP;
+		nodes[i].state = i ? 0 : LEOFS_STATE_UP | LEOFS_STATE_IN;
 		nodes[i].addr.family = 4;
 		nodes[i].addr.addr[0] = 127;
 		nodes[i].addr.addr[3] = 1;
@@ -86,7 +87,7 @@ static struct leofs_mapview *oss_fixture_map(const u8 *cluster)
 		targets[i].node_id = i < NTARGETS ? 1 : 2 + i - NTARGETS;
 		targets[i].weight = 1u << 16;
 		targets[i].tier = LEOFS_TIER_SSD;
-		targets[i].state = LEOFS_STATE_UP;
+		targets[i].state = LEOFS_STATE_UP | LEOFS_STATE_IN;
 	}
 	m.nodes = nodes;
 	m.node_count = 3;

@@ -6,7 +6,8 @@
  * of WRITE_FRAGMENT checked before anything is stored, READ_FRAGMENT with
  * WANT_CRCS answering the CRC of each 4 KiB block of what it returns, and
  * a block that fails its stored checksum answered as a checksum error and
- * counted, never as data.
+ * counted, never as data; and a PARTIAL_WRITE at the PG primary that
+ * would store what the stripe holds already writing nothing.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -265,6 +266,76 @@ static void test_read_corrupt(void **state)
 	free(data);
 }
 
+/*
+ * PARTIAL_WRITE as the PG primary (replica 1: this node is the whole PG):
+ * bytes the stripe holds already are not written again, and the reply
+ * names the version that holds them.
+ */
+static u64 partial(struct oss_fixture *f, u64 ino, u64 stripe, u32 pg,
+		   u32 off, const u8 *data, u32 len)
+{
+	struct leofs_partial_write_req m = {
+		.ino = ino, .slot = 0, .stripe = stripe,
+		.pg = { .pool_id = 1, .pg = pg, .map_epoch = 1 },
+		.layout = { .scheme = LEOFS_LAYOUT_REPLICA, .k = 1,
+			    .stripe_unit = UNIT, .stripe_count = 1,
+			    .pool_id = 1 },
+		.offset = off,
+		.data = { .data = data, .len = len },
+	};
+	struct leofs_write_reply rp;
+
+	assert_int_equal(run(f, LEOFS_OP_PARTIAL_WRITE, &m), LEOFS_S_OK);
+	assert_int_equal(leofs_msg_decode(LEOFS_OP_PARTIAL_WRITE, true, &rp,
+					  sizeof(rp), reply_buf,
+					  (u32)reply_len),
+			 0);
+	return rp.version;
+}
+
+static void test_partial_unchanged(void **state)
+{
+	struct oss_fixture *f = *state;
+	struct leofs_mapview *v = oss_mapsrc_get(f->node.maps);
+	u8 *data = malloc(UNIT), *zeros = calloc(1, UNIT);
+	struct leofs_read_fragment_req r;
+	struct leofs_read_fragment_reply rp;
+	u32 pg = 0, t = 0;
+	u64 ino;
+
+	/* a file whose PG (width 1) is this node's target */
+	for (ino = 1; t != TARGET; ino++) {
+		assert_true(ino < 1000);
+		pg = leofs_stripe_pg(ino, 0, 1, PG_NUM);
+		assert_int_equal(leofs_mapview_row(v, 1, 1, pg, &t), 0);
+	}
+	ino--;
+	leofs_mapview_put(v);
+	fill(data, UNIT, 4);
+	assert_int_equal(partial(f, ino, 0, pg, 100, data, 5000), 1);
+	/* the same bytes again: nothing written */
+	assert_int_equal(partial(f, ino, 0, pg, 100, data, 5000), 1);
+	assert_int_equal(partial(f, ino, 0, pg, 1000, data + 900, 10), 1);
+	/* one byte different: a new version */
+	data[2000] ^= 0x20;
+	assert_int_equal(partial(f, ino, 0, pg, 100, data, 5000), 2);
+	r = rf_req(0, 5100, 0);
+	r.ino = ino, r.slot = 0, r.fragment = 0, r.stripe = 0, r.pg.pg = pg;
+	assert_int_equal(run(f, LEOFS_OP_READ_FRAGMENT, &r), LEOFS_S_OK);
+	rp = decode_read();
+	assert_int_equal(rp.version, 2);
+	assert_memory_equal(rp.data.data, zeros, 100);
+	assert_memory_equal((u8 *)rp.data.data + 100, data, 5000);
+	/* zeros into a stripe never written (a truncate's tail): none */
+	assert_int_equal(partial(f, ino, 3, pg, 7, zeros, UNIT - 7), 0);
+	r.stripe = 3;
+	assert_int_equal(run(f, LEOFS_OP_READ_FRAGMENT, &r), LEOFS_S_OK);
+	rp = decode_read();
+	assert_int_equal(rp.version, 0);
+	free(data);
+	free(zeros);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +344,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read_want_crcs, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_read_corrupt, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_partial_unchanged, setup,
 						teardown),
 	};
 
