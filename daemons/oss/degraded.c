@@ -103,8 +103,8 @@ void oss_handle_degraded_read(struct oss_node *n, struct oss_call *c)
 		a = pos % unit;
 		b = end - u * unit < unit ? end - u * unit : unit;
 		/* columns of one message: a window of LEOFS_MAX_IO */
-		if (b > a / LEOFS_MAX_IO * LEOFS_MAX_IO + LEOFS_MAX_IO)
-			b = a / LEOFS_MAX_IO * LEOFS_MAX_IO + LEOFS_MAX_IO;
+		if (b > leofs_io_window_end(a))
+			b = leofs_io_window_end(a);
 		status = read_piece(&pg, u, a, b, out + (pos - m->offset));
 	}
 	if (lock)

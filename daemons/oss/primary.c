@@ -284,26 +284,6 @@ static void unit_cols(u32 unit, u32 u, u32 off, u32 end, u32 c0, u32 c1,
 }
 
 /*
- * The data fragments (frags: columns [a0, a0 + len) as they stand) hold
- * the bytes of [off, end) already: rewriting zeros over zeros (a truncate
- * inside a stripe) or a block over itself changes nothing.
- */
-static bool unchanged(const struct oss_pg *pg, u8 *const frags[], u32 a0,
-		      u32 len, u32 off, u32 end, const u8 *data)
-{
-	u32 unit = pg->l.stripe_unit, u, x, y;
-	bool ec = pg->l.scheme == LEOFS_LAYOUT_EC;
-
-	for (u = off / unit; u <= (end - 1) / unit; u++) {
-		unit_cols(unit, u, off, end, a0, a0 + len, &x, &y);
-		if (x < y && memcmp(frags[ec ? u : 0] + (x - a0),
-				    data + ((u64)u * unit + x - off), y - x))
-			return false;
-	}
-	return true;
-}
-
-/*
  * Read-modify-write of fragment columns [a0, a0 + len) (block aligned,
  * len <= LEOFS_MAX_IO) of every fragment, putting there the bytes of
  * [off, end) that fall into them, as one new version: a crash leaves all
@@ -314,6 +294,9 @@ static u32 rmw_columns(struct oss_pg *pg, u32 a0, u32 len, u32 off, u32 end,
 {
 	u32 unit = pg->l.stripe_unit, k = pg->l.k, r, u, x, y;
 	u32 cur = 0, want = 0, mask;
+	bool changed = false;
+	const u8 *src;
+	u8 *dst;
 	struct oss_member st[LEOFS_MAX_FRAGMENTS];
 	u8 *frags[LEOFS_MAX_FRAGMENTS] = { 0 }, *mem;
 	struct leofs_ec *ec = NULL;
@@ -357,21 +340,25 @@ static u32 rmw_columns(struct oss_pg *pg, u32 a0, u32 len, u32 off, u32 end,
 				break;
 		frags[0] = frags[r];
 	}
-	if (!status && unchanged(pg, frags, a0, len, off, end, data)) {
-		/* nothing to write: the stripe holds these bytes already */
-		*version = (u64)maxc;
-		oss_members_free(st, pg->width);
-		free(mem);
-		return 0;
-	}
-	if (!status) {
-		/* each unit's bytes go to its data fragment (copies: 0) */
-		for (u = off / unit; u <= (end - 1) / unit; u++) {
-			unit_cols(unit, u, off, end, a0, a0 + len, &x, &y);
-			if (x < y)
-				memcpy(frags[ec ? u : 0] + (x - a0),
-				       data + ((u64)u * unit + x - off), y - x);
+	/* each unit's bytes go to its data fragment (copies: 0) */
+	for (u = off / unit; !status && u <= (end - 1) / unit; u++) {
+		unit_cols(unit, u, off, end, a0, a0 + len, &x, &y);
+		if (x >= y)
+			continue;
+		dst = frags[ec ? u : 0] + (x - a0);
+		src = data + ((u64)u * unit + x - off);
+		if (memcmp(dst, src, y - x)) {
+			memcpy(dst, src, y - x);
+			changed = true;
 		}
+	}
+	if (!status && !changed) {
+		/*
+		 * the stripe holds these bytes already (zeros over zeros in a
+		 * truncate's tail, a block written again as it is): no write
+		 */
+		*version = (u64)maxc;
+	} else if (!status) {
 		if (ec)
 			leofs_ec_encode(ec, len, frags, frags + k);
 		else
@@ -413,7 +400,7 @@ static u32 rmw(struct oss_pg *pg, u32 off, u32 end, const u8 *data,
 	if (b0 > unit)
 		b0 = unit;
 	for (c = a0; c < b0 && !status; c = c1) {
-		c1 = c / LEOFS_MAX_IO * LEOFS_MAX_IO + LEOFS_MAX_IO;
+		c1 = leofs_io_window_end(c);
 		if (c1 > b0)
 			c1 = b0;
 		/* columns no unit of the range reaches stay as they are */

@@ -38,6 +38,16 @@
 #define LEOFS_MAX_SLOTS		1024	/* slots per DELETE_OBJECTS */
 
 /*
+ * End of the window of LEOFS_MAX_IO bytes (aligned) that holds offset @off
+ * of a fragment: units larger than a message are read, rebuilt and
+ * read-modify-written one such window at a time.
+ */
+static inline u32 leofs_io_window_end(u32 off)
+{
+	return off / LEOFS_MAX_IO * LEOFS_MAX_IO + LEOFS_MAX_IO;
+}
+
+/*
  * Layouts. Replication with N copies is encoded as k = 1, m = N - 1, so
  * k + m is always the number of fragments (objects) per slot.
  */

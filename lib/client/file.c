@@ -643,8 +643,8 @@ int leofs_file_read(struct leofs_client *c, u64 ino,
 		s->b = end - g * W < W ? (u32)(end - g * W) : W;
 		/* a unit larger than a message: one window of it at a time */
 		if (l->stripe_unit > LEOFS_MAX_IO &&
-		    s->b > s->a / LEOFS_MAX_IO * LEOFS_MAX_IO + LEOFS_MAX_IO)
-			s->b = s->a / LEOFS_MAX_IO * LEOFS_MAX_IO + LEOFS_MAX_IO;
+		    s->b > leofs_io_window_end(s->a))
+			s->b = leofs_io_window_end(s->a);
 		s->dst = dst + (pos - off);
 		send_reads(c, ino, l, s);
 		n++;
