@@ -108,14 +108,50 @@ static double median(const char *what, double *v)
 			    (v[passes / 2 - 1] + v[passes / 2]) / 2;
 }
 
+static double process_cpu(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/*
+ * The baselines run in this process alone, so its CPU time over their
+ * timed part is theirs: summed over the passes, to be reported per GB and
+ * as the number of CPUs kept busy beside the OSS phases' own figures.
+ */
+static double span_t0, span_c0, spans_secs, spans_cpu;
+
+static void span_begin(void)
+{
+	span_c0 = process_cpu();
+	span_t0 = now();
+}
+
+/* Seconds since span_begin(). */
+static double span_end(void)
+{
+	double t = now() - span_t0;
+
+	spans_secs += t;
+	spans_cpu += process_cpu() - span_c0;
+	return t;
+}
+
 /* fn(bytes) measured passes times: the median. */
 static double repeated(const char *what, double (*fn)(u64), u64 bytes)
 {
 	double v[MAX_PASSES];
 	int i;
 
+	spans_secs = spans_cpu = 0;
 	for (i = 0; i < passes; i++)
 		v[i] = fn(bytes);
+	fprintf(stderr,
+		"bench_oss: %s: CPU seconds per GB %.2f, CPUs busy %.2f\n",
+		what, spans_cpu * 1e9 / ((double)passes * bytes),
+		spans_cpu / spans_secs);
 	return median(what, v);
 }
 
@@ -322,7 +358,7 @@ static double tcp_loopback(u64 bytes)
 	struct tcp_rx rx = { 0 };
 	u8 *buf = malloc(IO_BUF);
 	pthread_t th;
-	double t0, t;
+	double t;
 	u64 sent = 0;
 	ssize_t n;
 	int fd;
@@ -337,7 +373,7 @@ static double tcp_loopback(u64 bytes)
 	fd = dial(ntohs(a.sin_port));
 	if (fd < 0)
 		die("loopback connect", errno);
-	t0 = now();
+	span_begin();
 	while (sent < bytes) {
 		n = send(fd, buf, IO_BUF, MSG_NOSIGNAL);
 		if (n <= 0)
@@ -346,7 +382,7 @@ static double tcp_loopback(u64 bytes)
 	}
 	close(fd);
 	pthread_join(th, NULL);
-	t = now() - t0;
+	t = span_end();
 	close(rx.fd);
 	free(buf);
 	if (rx.bytes != sent)
@@ -416,7 +452,7 @@ static double tcp_relay(u64 bytes)
 	struct relay rl = { 0 };
 	u8 *buf = malloc(IO_BUF);
 	u64 sent = 0, got = 0;
-	double t0, t;
+	double t;
 	ssize_t n;
 	u16 port;
 	u32 i;
@@ -435,7 +471,7 @@ static double tcp_relay(u64 bytes)
 	fd = dial(port);
 	if (fd < 0)
 		die("relay connect", errno);
-	t0 = now();
+	span_begin();
 	while (sent < bytes) {
 		n = send(fd, buf, IO_BUF, MSG_NOSIGNAL);
 		if (n <= 0)
@@ -449,7 +485,7 @@ static double tcp_relay(u64 bytes)
 		close(rx[i].fd);
 		got += rx[i].bytes;
 	}
-	t = now() - t0;
+	t = span_end();
 	close(rl.fd);
 	free(buf);
 	if (rl.bytes != sent || got != sent)
@@ -499,7 +535,7 @@ static double tcp_fanin(u64 bytes)
 	char path[PATH_MAX + 16];
 	u8 *buf = malloc(IO_BUF);
 	u64 part = bytes / RELAY_FANOUT / IO_BUF * IO_BUF, got = 0, off;
-	double t0, t;
+	double t;
 	u16 port;
 	u32 i;
 
@@ -520,7 +556,7 @@ static double tcp_fanin(u64 bytes)
 		if (f[i].sock < 0)
 			die("fan-in connect", errno);
 	}
-	t0 = now();
+	span_begin();
 	for (i = 0; i < RELAY_FANOUT; i++)
 		pthread_create(&fth[i], NULL, fetch_run, &f[i]);
 	for (i = 0; i < RELAY_FANOUT; i++) {
@@ -530,7 +566,7 @@ static double tcp_fanin(u64 bytes)
 		close(f[i].file);
 		got += rx[i].bytes;
 	}
-	t = now() - t0;
+	t = span_end();
 	free(buf);
 	if (got != part * RELAY_FANOUT)
 		die("fan-in: bytes lost", EIO);
@@ -615,16 +651,17 @@ static void cpu_now(double *client, double *servers)
 	}
 }
 
+/* @secs: the phase's wall time, to say how many CPUs it kept busy. */
 static void cpu_report(const char *phase, const char *scheme, u64 bytes,
-		       double c0, double s0)
+		       double secs, double c0, double s0)
 {
 	double c1, s1;
 
 	cpu_now(&c1, &s1);
 	fprintf(stderr,
-		"bench_oss: %s %s: CPU seconds per GB: client %.2f, servers %.2f\n",
+		"bench_oss: %s %s: CPU seconds per GB: client %.2f, servers %.2f; CPUs busy %.2f\n",
 		phase, scheme, (c1 - c0) * 1e9 / bytes,
-		(s1 - s0) * 1e9 / bytes);
+		(s1 - s0) * 1e9 / bytes, (c1 - c0 + s1 - s0) / secs);
 }
 
 /* Writes then reads the file in @l; MB/s of each into wr, rd. */
@@ -632,7 +669,7 @@ static void file_rw(struct leofs_client *c, const struct leofs_layout *l,
 		    const char *name, u64 ino, u64 bytes, u8 *src, u8 *dst,
 		    double *wr, double *rd)
 {
-	double t0, t1, tc, c0, s0, v[MAX_PASSES];
+	double t0, t1, tc, c0, s0, busy = 0, v[MAX_PASSES];
 	char what[64];
 	u64 off;
 	int r, p;
@@ -646,8 +683,9 @@ static void file_rw(struct leofs_client *c, const struct leofs_layout *l,
 		if (r)
 			die("leofs_file_write", -r);
 	}
-	*wr = bytes / (now() - t0) / 1e6;
-	cpu_report("write", name, bytes, c0, s0);
+	t1 = now() - t0;
+	*wr = bytes / t1 / 1e6;
+	cpu_report("write", name, bytes, t1, c0, s0);
 	cpu_now(&c0, &s0);
 	for (p = 0; p < passes; p++) {
 		t0 = now();
@@ -664,11 +702,13 @@ static void file_rw(struct leofs_client *c, const struct leofs_layout *l,
 			c0 += thread_cpu() - tc;
 			t0 += now() - t1;
 		}
-		v[p] = bytes / (now() - t0) / 1e6;
+		t1 = now() - t0;
+		v[p] = bytes / t1 / 1e6;
+		busy += t1;
 	}
 	snprintf(what, sizeof(what), "oss.read.%s", name);
 	*rd = median(what, v);
-	cpu_report("read", name, (u64)passes * bytes, c0, s0);
+	cpu_report("read", name, (u64)passes * bytes, busy, c0, s0);
 }
 
 int main(int argc, char **argv)
