@@ -263,7 +263,7 @@ static u32 leofs_rseg_end(const struct leofs_layout *l, u32 a, u32 b)
 {
 	if (l->stripe_unit <= LEOFS_MAX_IO)
 		return b;
-	return min(b, round_down(a, LEOFS_MAX_IO) + LEOFS_MAX_IO);
+	return min(b, leofs_io_window_end(a));
 }
 
 /*

@@ -27,8 +27,9 @@ u32 leofs_crc32c(u32 crc, const void *buf, size_t len)
 	return ~crc;
 }
 
-int leofs_crc32c_blocks(const void *buf, size_t len, size_t block_size,
-			u32 *crcs)
+/* The CRC of each block of @buf into crcs[] (host order) or out (wire). */
+static int crc_blocks(const void *buf, size_t len, size_t block_size,
+		      u32 *crcs, u8 *out)
 {
 	const u8 *p = buf;
 	size_t i;
@@ -37,30 +38,28 @@ int leofs_crc32c_blocks(const void *buf, size_t len, size_t block_size,
 		return -EINVAL;
 	for (i = 0; len; i++) {
 		size_t n = len < block_size ? len : block_size;
+		u32 crc = leofs_crc32c(0, p, n);
 
-		crcs[i] = leofs_crc32c(0, p, n);
+		if (out)
+			put_unaligned_le32(crc, out + 4 * i);
+		else
+			crcs[i] = crc;
 		p += n;
 		len -= n;
 	}
 	return 0;
 }
 
+int leofs_crc32c_blocks(const void *buf, size_t len, size_t block_size,
+			u32 *crcs)
+{
+	return crc_blocks(buf, len, block_size, crcs, NULL);
+}
+
 int leofs_crc32c_blocks_le(const void *buf, size_t len, size_t block_size,
 			   u8 *out)
 {
-	const u8 *p = buf;
-
-	if (!block_size)
-		return -EINVAL;
-	while (len) {
-		size_t n = len < block_size ? len : block_size;
-
-		put_unaligned_le32(leofs_crc32c(0, p, n), out);
-		out += 4;
-		p += n;
-		len -= n;
-	}
-	return 0;
+	return crc_blocks(buf, len, block_size, NULL, out);
 }
 
 int leofs_crc32c_verify_blocks(const void *buf, size_t len, size_t block_size,
