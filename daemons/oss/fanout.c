@@ -101,8 +101,13 @@ void oss_members_free(struct oss_member *res, u32 width)
 	}
 }
 
+/*
+ * Sends msg to the PG member of @rank; @apart, if not NULL, is the
+ * message's data, sent from where it is (it must outlive the wait).
+ */
 static int send_one(struct oss_pg *pg, u32 rank, u16 opcode, const void *msg,
-		    size_t size, struct pending *p)
+		    size_t size, const struct leofs_buf *apart,
+		    struct pending *p)
 {
 	const struct leofs_map_target *t;
 	const struct leofs_map_node *nd;
@@ -116,8 +121,13 @@ static int send_one(struct oss_pg *pg, u32 rank, u16 opcode, const void *msg,
 	r = leofs_conns_get(pg->n->conns, nd->id, &nd->addr, &p->ref);
 	if (r)
 		return p->err = r;
-	r = leofs_rpc_send(leofs_conn_ref_rpc(p->ref), opcode, msg, size,
-			   &p->call);
+	if (apart)
+		r = leofs_rpc_send_apart(leofs_conn_ref_rpc(p->ref), opcode,
+					 msg, size, 0, apart->data, apart->len,
+					 &p->call);
+	else
+		r = leofs_rpc_send(leofs_conn_ref_rpc(p->ref), opcode, msg,
+				   size, &p->call);
 	if (r) {
 		if (leofs_err_is_transport(r))
 			leofs_conns_failed(pg->n->conns, p->ref, r);
@@ -228,7 +238,8 @@ void oss_pg_read(struct oss_pg *pg, u32 mask, u32 off, u32 len, u32 flags,
 		q.offset = off;
 		q.length = len;
 		q.flags = flags;
-		send_one(pg, r, LEOFS_OP_READ_FRAGMENT, &q, sizeof(q), &p[r]);
+		send_one(pg, r, LEOFS_OP_READ_FRAGMENT, &q, sizeof(q), NULL,
+			 &p[r]);
 	}
 	for (r = 0; r < pg->width; r++) {
 		lt = local_member(pg, mask, r);
@@ -318,7 +329,8 @@ void oss_pg_write(struct oss_pg *pg, u32 mask, u32 phase, u64 version,
 		q.crcs.count = nblk;
 		q.data.data = frags[r];
 		q.data.len = len;
-		send_one(pg, r, LEOFS_OP_WRITE_FRAGMENT, &q, sizeof(q), &p[r]);
+		send_one(pg, r, LEOFS_OP_WRITE_FRAGMENT, &q, sizeof(q), &q.data,
+			 &p[r]);
 	}
 	free(crcs);
 	for (r = 0; r < pg->width; r++) {
@@ -357,7 +369,8 @@ void oss_pg_commit(struct oss_pg *pg, u32 mask, u32 action, u64 version,
 			 &q.pg, &q.stripe, &q.stripe_unit);
 		q.version = version;
 		q.action = action;
-		send_one(pg, r, LEOFS_OP_COMMIT_FRAGMENT, &q, sizeof(q), &p[r]);
+		send_one(pg, r, LEOFS_OP_COMMIT_FRAGMENT, &q, sizeof(q), NULL,
+			 &p[r]);
 	}
 	for (r = 0; r < pg->width; r++) {
 		struct oss_obj_id id = obj_of(pg, r);

@@ -102,6 +102,17 @@ int leofs_rpc_send_into(struct leofs_rpc *r, u16 opcode, const void *msg,
 			size_t msg_size, u32 flags, void *sink, u32 sink_len,
 			struct leofs_rpc_call **call);
 /*
+ * leofs_rpc_send_flags() of a message whose last field is a BLOB holding
+ * @data (@data_len bytes): the frame is sent with those bytes taken from
+ * where they are, not copied into it. @data must stay valid and unchanged
+ * until leofs_rpc_wait() returns, which waits for the frame to be sent or
+ * dropped (a call that gets no reply in time ends the connection if its
+ * frame is being sent).
+ */
+int leofs_rpc_send_apart(struct leofs_rpc *r, u16 opcode, const void *msg,
+			 size_t msg_size, u32 flags, const void *data,
+			 u32 data_len, struct leofs_rpc_call **call);
+/*
  * Waits for the reply (timeout_ms 0 = forever) and frees the call.
  * Returns 0 (reply filled in), -ETIMEDOUT, -ECONNRESET or -ENOTCONN.
  */

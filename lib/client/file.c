@@ -152,6 +152,13 @@ static int locate(struct leofs_mapview *v, u64 ino,
 				 p->ref.pg, p->targets);
 }
 
+/* The data of a write. */
+static const struct leofs_buf *op_data(const struct op *o)
+{
+	return o->opcode == LEOFS_OP_WRITE_STRIPE ? &o->m.ws.data :
+						    &o->m.pw.data;
+}
+
 /* Sends o to node n over its cached connection. */
 static int send_node(struct leofs_client *c, const struct leofs_map_node *n,
 		     struct op *o)
@@ -161,10 +168,18 @@ static int send_node(struct leofs_client *c, const struct leofs_map_node *n,
 	r = leofs_conns_get(c->conns, n->id, &n->addr, &o->ref);
 	if (r)
 		return o->err = r;
-	r = leofs_rpc_send_into(leofs_conn_ref_rpc(o->ref), o->opcode, &o->m,
-				leofs_msg_struct_size(o->opcode, false), 0,
-				o->sink, o->sink ? o->m.rf.length : 0,
-				&o->call);
+	if (o->opcode == LEOFS_OP_WRITE_STRIPE ||
+	    o->opcode == LEOFS_OP_PARTIAL_WRITE)
+		/* the data goes out from the caller's buffer (or o->mem) */
+		r = leofs_rpc_send_apart(
+			leofs_conn_ref_rpc(o->ref), o->opcode, &o->m,
+			leofs_msg_struct_size(o->opcode, false), 0,
+			op_data(o)->data, op_data(o)->len, &o->call);
+	else
+		r = leofs_rpc_send_into(
+			leofs_conn_ref_rpc(o->ref), o->opcode, &o->m,
+			leofs_msg_struct_size(o->opcode, false), 0, o->sink,
+			o->sink ? o->m.rf.length : 0, &o->call);
 	if (r) {
 		if (leofs_err_is_transport(r))
 			leofs_conns_failed(c->conns, o->ref, r);

@@ -30,10 +30,17 @@
 /* Queued bytes beyond which a send waits for the flush under way. */
 #define SENDQ_MAX (4u << 20)
 
-/* A frame waiting to be sent; the encoded frame follows. */
+/*
+ * A frame waiting to be sent: head_len bytes encoded in data[], then, for
+ * a request sent with its data apart, len - head_len bytes at tail, which
+ * the caller of @call may not reuse until the frame is sent or dropped.
+ */
 struct sendq_frame {
 	struct sendq_frame *next;
-	size_t len;
+	size_t len;			/* the whole frame */
+	size_t head_len;
+	const u8 *tail;
+	struct leofs_rpc_call *call;	/* to tell when tail is let go */
 	u8 data[];
 };
 
@@ -49,6 +56,7 @@ struct leofs_rpc_call {
 	u8 *sink;			/* where a reply's tail goes, or NULL */
 	u32 sink_len;
 	bool filling;			/* the receiver is writing into sink */
+	bool frame_out;			/* its frame still reads the data */
 };
 
 struct leofs_rpc {
@@ -154,18 +162,36 @@ static void mark_dead(struct leofs_rpc *r, int err)
 	pthread_mutex_unlock(&r->lock);
 }
 
-static void free_frames(struct sendq_frame *f)
+/* Frees a frame sent or dropped; its caller may then reuse its data. */
+static void frame_done(struct leofs_rpc *r, struct sendq_frame *f)
+{
+	struct leofs_rpc_call *c = f->call;
+
+	leofs_bigbuf_put(f);
+	if (!c)
+		return;
+	pthread_mutex_lock(&r->lock);
+	c->frame_out = false;
+	pthread_cond_broadcast(&c->cond);
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void free_frames(struct leofs_rpc *r, struct sendq_frame *f)
 {
 	struct sendq_frame *next;
 
 	for (; f; f = next) {
 		next = f->next;
-		leofs_bigbuf_put(f);
+		frame_done(r, f);
 	}
 }
 
-/* Writes a list of frames, up to SEND_IOV per sendmsg(), and frees them. */
-static int send_frames(int fd, struct sendq_frame *f)
+/*
+ * Writes a list of frames, up to SEND_IOV pieces per sendmsg(), and frees
+ * them. A frame with its data apart ends its sendmsg(), so it is let go
+ * as soon as the peer can have it all.
+ */
+static int send_frames(struct leofs_rpc *r, struct sendq_frame *f)
 {
 	struct iovec iov[SEND_IOV];
 	struct msghdr mh = { .msg_iov = iov };
@@ -175,12 +201,23 @@ static int send_frames(int fd, struct sendq_frame *f)
 	int ret = 0;
 
 	while (f && ret == 0) {
-		for (b = f, n = 0; b && n < SEND_IOV; b = b->next, n++) {
-			iov[n].iov_base = b->data + (n ? 0 : off);
-			iov[n].iov_len = b->len - (n ? 0 : off);
+		for (b = f, n = 0; b && n + 2 <= SEND_IOV; b = b->next) {
+			size_t at = b == f ? off : 0;
+
+			if (at < b->head_len) {
+				iov[n].iov_base = b->data + at;
+				iov[n++].iov_len = b->head_len - at;
+			}
+			if (b->len > b->head_len) {
+				size_t t = at > b->head_len ? at - b->head_len : 0;
+
+				iov[n].iov_base = (u8 *)b->tail + t;
+				iov[n++].iov_len = b->len - b->head_len - t;
+				break;
+			}
 		}
 		mh.msg_iovlen = n;
-		sent = sendmsg(fd, &mh, MSG_NOSIGNAL);
+		sent = sendmsg(r->fd, &mh, MSG_NOSIGNAL);
 		if (sent < 0) {
 			if (errno != EINTR)
 				ret = -errno;
@@ -190,12 +227,12 @@ static int send_frames(int fd, struct sendq_frame *f)
 			sent -= (ssize_t)(f->len - off);
 			off = 0;
 			next = f->next;
-			leofs_bigbuf_put(f);
+			frame_done(r, f);
 			f = next;
 		}
 		off += (size_t)sent;
 	}
-	free_frames(f);
+	free_frames(r, f);
 	return ret;
 }
 
@@ -222,9 +259,9 @@ static void flush_queue(struct leofs_rpc *r)
 		pthread_cond_broadcast(&r->sent);
 		pthread_mutex_unlock(&r->send_lock);
 		if (ret == 0)
-			ret = send_frames(r->fd, list);
+			ret = send_frames(r, list);
 		else
-			free_frames(list);
+			free_frames(r, list);
 		pthread_mutex_lock(&r->send_lock);
 	}
 	r->flushing = false;
@@ -473,7 +510,8 @@ static void *sendq_alloc(size_t cap, u8 **frame)
 }
 
 static int encode_frame(u16 opcode, u64 req_id, const void *msg,
-			size_t msg_size, struct sendq_frame **out)
+			size_t msg_size, const void *tail, u32 tail_len,
+			struct sendq_frame **out)
 {
 	struct leofs_frame_hdr h = {
 		.version = LEOFS_PROTO_VERSION_MAX,
@@ -484,19 +522,23 @@ static int encode_frame(u16 opcode, u64 req_id, const void *msg,
 	void *mem;
 	int ret;
 
-	ret = leofs_frame_alloc_build(&h, msg, msg_size, sendq_alloc, &mem,
-				      &len);
+	ret = leofs_frame_alloc_build_tail(&h, msg, msg_size, tail, tail_len,
+					   sendq_alloc, &mem, &len);
 	if (ret == 0) {
 		*out = mem;
 		(*out)->next = NULL;
-		(*out)->len = len;
+		(*out)->head_len = len;
+		(*out)->len = len + tail_len;
+		(*out)->tail = tail;
+		(*out)->call = NULL;
 	}
 	return ret;
 }
 
-int leofs_rpc_send_into(struct leofs_rpc *r, u16 opcode, const void *msg,
-			size_t msg_size, u32 flags, void *sink, u32 sink_len,
-			struct leofs_rpc_call **out)
+static int send_call(struct leofs_rpc *r, u16 opcode, const void *msg,
+		     size_t msg_size, u32 flags, const void *apart,
+		     u32 apart_len, void *sink, u32 sink_len,
+		     struct leofs_rpc_call **out)
 {
 	struct leofs_rpc_call *c;
 	struct sendq_frame *f = NULL;
@@ -523,13 +565,18 @@ int leofs_rpc_send_into(struct leofs_rpc *r, u16 opcode, const void *msg,
 	*bucket(r, c->req_id) = c;
 	pthread_mutex_unlock(&r->lock);
 
-	ret = encode_frame(opcode, c->req_id, msg, msg_size, &f);
+	ret = encode_frame(opcode, c->req_id, msg, msg_size, apart, apart_len,
+			   &f);
 	if (ret < 0) {
 		pthread_mutex_lock(&r->lock);
 		unlink_call(r, c->req_id);
 		pthread_mutex_unlock(&r->lock);
 		call_free(c);
 		return ret;
+	}
+	if (apart_len) {
+		f->call = c;
+		c->frame_out = true;
 	}
 	pthread_mutex_lock(&r->send_lock);
 	/* a flush under way may hold back a sender queueing too much */
@@ -546,18 +593,55 @@ int leofs_rpc_send_into(struct leofs_rpc *r, u16 opcode, const void *msg,
 	return 0;
 }
 
+int leofs_rpc_send_into(struct leofs_rpc *r, u16 opcode, const void *msg,
+			size_t msg_size, u32 flags, void *sink, u32 sink_len,
+			struct leofs_rpc_call **call)
+{
+	return send_call(r, opcode, msg, msg_size, flags, NULL, 0, sink,
+			 sink_len, call);
+}
+
+int leofs_rpc_send_apart(struct leofs_rpc *r, u16 opcode, const void *msg,
+			 size_t msg_size, u32 flags, const void *data,
+			 u32 data_len, struct leofs_rpc_call **call)
+{
+	return send_call(r, opcode, msg, msg_size, flags, data, data_len,
+			 NULL, 0, call);
+}
+
 int leofs_rpc_send_flags(struct leofs_rpc *r, u16 opcode, const void *msg,
 			 size_t msg_size, u32 flags,
 			 struct leofs_rpc_call **call)
 {
-	return leofs_rpc_send_into(r, opcode, msg, msg_size, flags, NULL, 0,
-				   call);
+	return send_call(r, opcode, msg, msg_size, flags, NULL, 0, NULL, 0,
+			 call);
 }
 
 int leofs_rpc_send(struct leofs_rpc *r, u16 opcode, const void *msg,
 		   size_t msg_size, struct leofs_rpc_call **call)
 {
 	return leofs_rpc_send_flags(r, opcode, msg, msg_size, 0, call);
+}
+
+/* Takes c's frame off the send queue if no sender has taken it yet. */
+static void unqueue(struct leofs_rpc *r, struct leofs_rpc_call *c)
+{
+	struct sendq_frame **p, *f = NULL;
+
+	pthread_mutex_lock(&r->send_lock);
+	for (p = &r->sq_head; *p; p = &(*p)->next) {
+		if ((*p)->call != c)
+			continue;
+		f = *p;
+		*p = f->next;
+		if (r->sq_tail == &f->next)
+			r->sq_tail = p;
+		r->sq_bytes -= f->len;
+		break;
+	}
+	pthread_mutex_unlock(&r->send_lock);
+	if (f)
+		frame_done(r, f);
 }
 
 int leofs_rpc_wait(struct leofs_rpc_call *c, u32 timeout_ms,
@@ -589,6 +673,21 @@ int leofs_rpc_wait(struct leofs_rpc_call *c, u32 timeout_ms,
 		 */
 		shutdown(r->fd, SHUT_RDWR);
 		while (c->filling)
+			pthread_cond_wait(&c->cond, &r->lock);
+	}
+	if (c->frame_out) {
+		/*
+		 * The request's frame still reads the caller's data: take it
+		 * off the queue if nobody is sending it yet; else the sender
+		 * lets go of it once sent (at once if the reply came), and
+		 * without a reply the connection is ended under it.
+		 */
+		pthread_mutex_unlock(&r->lock);
+		unqueue(r, c);
+		pthread_mutex_lock(&r->lock);
+		if (c->frame_out && !c->done)
+			shutdown(r->fd, SHUT_RDWR);
+		while (c->frame_out)
 			pthread_cond_wait(&c->cond, &r->lock);
 	}
 	if (!c->done || (timed_out && c->error)) {
@@ -739,7 +838,7 @@ void leofs_rpc_close(struct leofs_rpc *r)
 	mark_dead(r, -ENOTCONN);
 	if (r->fd >= 0)
 		close(r->fd);
-	free_frames(r->sq_head);
+	free_frames(r, r->sq_head);
 	pthread_mutex_destroy(&r->lock);
 	pthread_mutex_destroy(&r->send_lock);
 	pthread_cond_destroy(&r->sent);

@@ -27,6 +27,13 @@ int srv_fixture_setup(void **state, struct leofs_server_config *cfg);
 int srv_fixture_teardown(void **state);
 /* A plain TCP connection to 127.0.0.1:port. */
 int srv_fixture_raw_connect(u16 port);
+/*
+ * For a test's own stand-in server: a socket listening on 127.0.0.1 at a
+ * free port (*port), or -1.
+ */
+int srv_fixture_listen(u16 *port);
+/* recv() of exactly len bytes: 0, or -1 on an error or end of stream. */
+int srv_fixture_recv_all(int fd, void *buf, size_t len);
 /* A client connection (HELLO as a client of @cluster) to 127.0.0.1:port. */
 struct leofs_rpc *srv_fixture_rpc_connect(u16 port, const u8 cluster[16]);
 

@@ -48,21 +48,6 @@ static u8 data_byte(u64 ino, u32 i)
 	return (u8)(ino * 13 + i * 5 + 1);
 }
 
-static int recv_all(int fd, void *buf, size_t len)
-{
-	u8 *p = buf;
-
-	while (len) {
-		ssize_t n = recv(fd, p, len, 0);
-
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int send_all(int fd, const void *buf, size_t len)
 {
 	const u8 *p = buf;
@@ -138,9 +123,9 @@ static void *fake_run(void *arg)
 	int fd, n;
 
 	while (body && out && (fd = accept(f->lfd, NULL, NULL)) >= 0) {
-		while (!recv_all(fd, hdr, sizeof(hdr)) &&
+		while (!srv_fixture_recv_all(fd, hdr, sizeof(hdr)) &&
 		       !leofs_frame_hdr_decode(&h, hdr, sizeof(hdr)) &&
-		       h.body_len <= cap && !recv_all(fd, body, h.body_len)) {
+		       h.body_len <= cap && !srv_fixture_recv_all(fd, body, h.body_len)) {
 			n = build_reply(&h, body, out, cap, &kind);
 			if (n <= 0)
 				break;
@@ -166,20 +151,14 @@ static void *fake_run(void *arg)
 
 static int setup(void **state)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t len = sizeof(a);
 	struct fake *f = calloc(1, sizeof(*f));
 
 	if (!f)
 		return -1;
 	f->stall_fd = -1;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	f->lfd = socket(AF_INET, SOCK_STREAM, 0);
-	if (f->lfd < 0 || bind(f->lfd, (struct sockaddr *)&a, sizeof(a)) ||
-	    getsockname(f->lfd, (struct sockaddr *)&a, &len) ||
-	    listen(f->lfd, 4))
+	f->lfd = srv_fixture_listen(&f->port);
+	if (f->lfd < 0)
 		return -1;
-	f->port = ntohs(a.sin_port);
 	pthread_create(&f->th, NULL, fake_run, f);
 	*state = f;
 	return 0;
