@@ -5,7 +5,8 @@
 # {"name","value","unit","baseline","ratio"}, with positive figures, ratio =
 # value / baseline, and the rows the documentation names (the storage
 # server's oss.write/oss.read for replica 2 and EC 4+1 beside loopback TCP).
-# Figures are not judged: they are measurements, not assertions.
+# The CPU figures it prints to stderr are there for every baseline and
+# phase. Figures are not judged: they are measurements, not assertions.
 . "$(dirname "$0")/lib.sh"
 
 B=$LEOFS_BUILD/tests/bench
@@ -53,6 +54,23 @@ run_bench bench_oss --quick --passes 1 --dir "$IT_DIR"
 check_rows bench_oss net.tcp.loopback net.tcp.relay net.tcp.fanin \
 	disk.write disk.read oss.write.r2 oss.read.r2 oss.write.ec4+1 \
 	oss.read.ec4+1
+# the CPU figures on stderr: every baseline and every phase, positive
+python3 - "$IT_DIR/bench_oss.log" <<'EOF' ||
+import re, sys
+log = open(sys.argv[1]).read()
+num = r"([0-9]+\.[0-9]+)"
+for b in ("net.tcp.loopback", "net.tcp.relay", "net.tcp.fanin"):
+    m = re.search(re.escape(b) + r": CPU seconds per GB " + num +
+                  r", CPUs busy " + num, log)
+    assert m and all(float(x) > 0 for x in m.groups()), b
+for phase in ("write", "read"):
+    for scheme in ("r2", "ec4+1"):
+        m = re.search(phase + " " + re.escape(scheme) +
+                      r": CPU seconds per GB: client " + num +
+                      r", servers " + num + r"; CPUs busy " + num, log)
+        assert m and all(float(x) > 0 for x in m.groups()), (phase, scheme)
+EOF
+	fail "bench_oss: CPU lines missing: $(cat "$IT_DIR/bench_oss.log")"
 # its cluster is gone with it
 ls -d "$IT_DIR"/leofs-bench-oss-* 2> /dev/null &&
 	fail "bench_oss left its directory behind"
