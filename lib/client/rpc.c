@@ -680,12 +680,13 @@ int leofs_rpc_wait(struct leofs_rpc_call *c, u32 timeout_ms,
 		 * The request's frame still reads the caller's data: take it
 		 * off the queue if nobody is sending it yet; else the sender
 		 * lets go of it once sent (at once if the reply came), and
-		 * without a reply the connection is ended under it.
+		 * without a reply (none in time, or the connection failed)
+		 * the connection is ended under it.
 		 */
 		pthread_mutex_unlock(&r->lock);
 		unqueue(r, c);
 		pthread_mutex_lock(&r->lock);
-		if (c->frame_out && !c->done)
+		if (c->frame_out && (!c->done || c->error))
 			shutdown(r->fd, SHUT_RDWR);
 		while (c->frame_out)
 			pthread_cond_wait(&c->cond, &r->lock);
