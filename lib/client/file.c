@@ -152,29 +152,33 @@ static int locate(struct leofs_mapview *v, u64 ino,
 				 p->ref.pg, p->targets);
 }
 
-/* The data of a write. */
+/* The data of a write, which is sent from where it is; NULL for others. */
 static const struct leofs_buf *op_data(const struct op *o)
 {
-	return o->opcode == LEOFS_OP_WRITE_STRIPE ? &o->m.ws.data :
-						    &o->m.pw.data;
+	if (o->opcode == LEOFS_OP_WRITE_STRIPE)
+		return &o->m.ws.data;
+	if (o->opcode == LEOFS_OP_PARTIAL_WRITE)
+		return &o->m.pw.data;
+	return NULL;
 }
 
 /* Sends o to node n over its cached connection. */
 static int send_node(struct leofs_client *c, const struct leofs_map_node *n,
 		     struct op *o)
 {
+	const struct leofs_buf *data;
 	int r;
 
 	r = leofs_conns_get(c->conns, n->id, &n->addr, &o->ref);
 	if (r)
 		return o->err = r;
-	if (o->opcode == LEOFS_OP_WRITE_STRIPE ||
-	    o->opcode == LEOFS_OP_PARTIAL_WRITE)
-		/* the data goes out from the caller's buffer (or o->mem) */
+	data = op_data(o);
+	if (data)
+		/* from the caller's buffer (or o->mem) */
 		r = leofs_rpc_send_apart(
 			leofs_conn_ref_rpc(o->ref), o->opcode, &o->m,
 			leofs_msg_struct_size(o->opcode, false), 0,
-			op_data(o)->data, op_data(o)->len, &o->call);
+			data->data, data->len, &o->call);
 	else
 		r = leofs_rpc_send_into(
 			leofs_conn_ref_rpc(o->ref), o->opcode, &o->m,

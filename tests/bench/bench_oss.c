@@ -108,11 +108,12 @@ static double median(const char *what, double *v)
 			    (v[passes / 2 - 1] + v[passes / 2]) / 2;
 }
 
-static double process_cpu(void)
+/* CPU seconds of this process or thread (CLOCK_*_CPUTIME_ID). */
+static double cpu_clock(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	clock_gettime(id, &ts);
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
@@ -125,7 +126,7 @@ static double span_t0, span_c0, spans_secs, spans_cpu;
 
 static void span_begin(void)
 {
-	span_c0 = process_cpu();
+	span_c0 = cpu_clock(CLOCK_PROCESS_CPUTIME_ID);
 	span_t0 = now();
 }
 
@@ -135,7 +136,7 @@ static double span_end(void)
 	double t = now() - span_t0;
 
 	spans_secs += t;
-	spans_cpu += process_cpu() - span_c0;
+	spans_cpu += cpu_clock(CLOCK_PROCESS_CPUTIME_ID) - span_c0;
 	return t;
 }
 
@@ -612,14 +613,6 @@ static void row(const char *name, double v, double base)
 	fflush(stdout);
 }
 
-static double thread_cpu(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* User + system CPU seconds of a process (all its threads). */
 static double cpu_of(const char *pid)
 {
@@ -695,11 +688,11 @@ static void file_rw(struct leofs_client *c, const struct leofs_layout *l,
 				die("leofs_file_read", -r);
 			/* the check is ours, not the read's: left out */
 			t1 = now();
-			tc = thread_cpu();
+			tc = cpu_clock(CLOCK_THREAD_CPUTIME_ID);
 			memcpy(src, &off, sizeof(off));
 			if (memcmp(src, dst, CHUNK))
 				die("read back differs", EILSEQ);
-			c0 += thread_cpu() - tc;
+			c0 += cpu_clock(CLOCK_THREAD_CPUTIME_ID) - tc;
 			t0 += now() - t1;
 		}
 		t1 = now() - t0;
