@@ -103,11 +103,12 @@ void oss_members_free(struct oss_member *res, u32 width)
 
 /*
  * Sends msg to the PG member of @rank; @apart, if not NULL, is the
- * message's data, sent from where it is (it must outlive the wait).
+ * message's data, sent from where it is (it must outlive the wait), and
+ * @apart_crc its CRC32C.
  */
 static int send_one(struct oss_pg *pg, u32 rank, u16 opcode, const void *msg,
 		    size_t size, const struct leofs_buf *apart,
-		    struct pending *p)
+		    const u32 *apart_crc, struct pending *p)
 {
 	const struct leofs_map_target *t;
 	const struct leofs_map_node *nd;
@@ -124,7 +125,7 @@ static int send_one(struct oss_pg *pg, u32 rank, u16 opcode, const void *msg,
 	if (apart)
 		r = leofs_rpc_send_apart(leofs_conn_ref_rpc(p->ref), opcode,
 					 msg, size, 0, apart->data, apart->len,
-					 &p->call);
+					 apart_crc, &p->call);
 	else
 		r = leofs_rpc_send(leofs_conn_ref_rpc(p->ref), opcode, msg,
 				   size, &p->call);
@@ -238,7 +239,7 @@ void oss_pg_read(struct oss_pg *pg, u32 mask, u32 off, u32 len, u32 flags,
 		q.offset = off;
 		q.length = len;
 		q.flags = flags;
-		send_one(pg, r, LEOFS_OP_READ_FRAGMENT, &q, sizeof(q), NULL,
+		send_one(pg, r, LEOFS_OP_READ_FRAGMENT, &q, sizeof(q), NULL, NULL,
 			 &p[r]);
 	}
 	for (r = 0; r < pg->width; r++) {
@@ -305,12 +306,14 @@ void oss_pg_write(struct oss_pg *pg, u32 mask, u32 phase, u64 version,
 	struct leofs_write_fragment_req q;
 	u32 nblk = (len + LEOFS_BLOCK_SIZE - 1) / LEOFS_BLOCK_SIZE;
 	struct oss_local *lt;
-	u8 *crcs = malloc((size_t)nblk * 4);
-	u32 r;
+	/* each block's CRC in host order, then as the wire carries them */
+	u32 *hcrcs = malloc((size_t)nblk * 8);
+	u8 *crcs = (u8 *)(hcrcs + nblk);
+	u32 r, i, crc;
 
 	for (r = 0; r < pg->width; r++)
 		res[r] = -EHOSTDOWN;
-	if (!crcs) {
+	if (!hcrcs) {
 		for (r = 0; r < pg->width; r++)
 			res[r] = -ENOMEM;
 		return;
@@ -318,7 +321,11 @@ void oss_pg_write(struct oss_pg *pg, u32 mask, u32 phase, u64 version,
 	for (r = 0; r < pg->width; r++) {
 		if (!remote_member(pg, mask, r))
 			continue;
-		leofs_crc32c_blocks_le(frags[r], len, LEOFS_BLOCK_SIZE, crcs);
+		leofs_crc32c_blocks(frags[r], len, LEOFS_BLOCK_SIZE, hcrcs);
+		for (i = 0; i < nblk; i++)
+			put_unaligned_le32(hcrcs[i], crcs + 4 * i);
+		/* the frame's CRC joined from them, not a second pass */
+		crc = leofs_crc32c_join(hcrcs, len, LEOFS_BLOCK_SIZE);
 		memset(&q, 0, sizeof(q));
 		fill_ids(pg, r, &q.ino, &q.slot, &q.fragment, &q.target_id,
 			 &q.pg, &q.stripe, &q.stripe_unit);
@@ -330,9 +337,9 @@ void oss_pg_write(struct oss_pg *pg, u32 mask, u32 phase, u64 version,
 		q.data.data = frags[r];
 		q.data.len = len;
 		send_one(pg, r, LEOFS_OP_WRITE_FRAGMENT, &q, sizeof(q), &q.data,
-			 &p[r]);
+			 &crc, &p[r]);
 	}
-	free(crcs);
+	free(hcrcs);
 	for (r = 0; r < pg->width; r++) {
 		struct oss_obj_id id = obj_of(pg, r);
 
@@ -369,7 +376,7 @@ void oss_pg_commit(struct oss_pg *pg, u32 mask, u32 action, u64 version,
 			 &q.pg, &q.stripe, &q.stripe_unit);
 		q.version = version;
 		q.action = action;
-		send_one(pg, r, LEOFS_OP_COMMIT_FRAGMENT, &q, sizeof(q), NULL,
+		send_one(pg, r, LEOFS_OP_COMMIT_FRAGMENT, &q, sizeof(q), NULL, NULL,
 			 &p[r]);
 	}
 	for (r = 0; r < pg->width; r++) {

@@ -196,7 +196,8 @@ static void handle_read_fragment(struct oss_node *n, struct oss_call *c)
 	rp.data.len = m->length;
 	if (c->reply_tail) {
 		/* the data goes out from buf, which the reply takes */
-		c->reply_tail(c, &rp, sizeof(rp), buf, m->length);
+		c->reply_tail(c, &rp, sizeof(rp), buf, m->length,
+			      info.crc_known ? &info.crc : NULL);
 		buf = NULL;
 	} else {
 		c->reply(c, &rp, sizeof(rp));

@@ -96,10 +96,10 @@ struct oss_call {
 	/*
 	 * Optional: the same for a reply whose last field is a BLOB pointing
 	 * at @tail (a leofs_bigbuf_get() buffer, which it takes): the bytes
-	 * are sent from there, not copied.
+	 * are sent from there, not copied. @tail_crc: their CRC32C if known.
 	 */
 	void (*reply_tail)(struct oss_call *c, const void *msg, size_t size,
-			   void *tail, size_t tail_len);
+			   void *tail, size_t tail_len, const u32 *tail_crc);
 	void *arg;
 };
 

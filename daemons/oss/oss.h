@@ -87,6 +87,12 @@ struct oss_stripe_info {
 	u64 version; /* committed version; 0: never written */
 	u64 prepared; /* version prepared but not committed; 0: none */
 	u32 frag_len; /* committed fragment length in bytes */
+	/*
+	 * oss_stripe_read(): the CRC32C of the bytes read, when the engine
+	 * could join it from the CRCs of the whole blocks it checked
+	 */
+	bool crc_known;
+	u32 crc;
 };
 
 /*

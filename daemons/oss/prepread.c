@@ -45,6 +45,7 @@ int oss_stripe_read_prepared(struct oss_target *t, const struct oss_obj_id *obj,
 		}
 	}
 	info->prepared = st.version;
+	info->crc_known = false; /* the staged bytes replaced some */
 	oss_stage_free(&st);
 	return 0;
 }

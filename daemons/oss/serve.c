@@ -37,11 +37,11 @@ static void net_reply(struct oss_call *c, const void *msg, size_t size)
 }
 
 static void net_reply_tail(struct oss_call *c, const void *msg, size_t size,
-			   void *tail, size_t tail_len)
+			   void *tail, size_t tail_len, const u32 *tail_crc)
 {
 	struct job *j = c->arg;
 
-	leofs_request_reply_tail(j->req, msg, size, tail, tail_len);
+	leofs_request_reply_tail(j->req, msg, size, tail, tail_len, tail_crc);
 	j->req = NULL;
 }
 

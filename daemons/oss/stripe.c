@@ -173,6 +173,8 @@ int oss_stripe_read(struct oss_target *t, const struct oss_obj_id *obj,
 	struct oss_record rec = { 0 };
 	struct oss_object o;
 	u8 *blocks = NULL;
+	bool crc_known = false;
+	u32 crc = 0;
 	int r;
 
 	r = check_range(unit, stripe, off, len);
@@ -205,8 +207,17 @@ int oss_stripe_read(struct oss_target *t, const struct oss_obj_id *obj,
 				/* whole blocks: into the caller's buffer */
 				r = oss_object_read_blocks(t, &o, stripe, &rec,
 							   first, n, buf);
-				if (!r)
+				if (!r) {
 					memset((u8 *)buf + have, 0, len - have);
+					/* the blocks' CRCs were just checked */
+					crc = leofs_crc32c_join(
+						rec.crcs + first, have,
+						OSS_BLOCK_SIZE);
+					crc = leofs_crc32c(crc,
+							   (u8 *)buf + have,
+							   len - have);
+					crc_known = true;
+				}
 			} else {
 				blocks = leofs_bigbuf_get((size_t)n *
 							  OSS_BLOCK_SIZE);
@@ -225,11 +236,15 @@ int oss_stripe_read(struct oss_target *t, const struct oss_obj_id *obj,
 		}
 		oss_object_close(&o);
 	}
-	if (!r && len && rec.version == 0)
+	if (!r && len && rec.version == 0) {
 		memset(buf, 0, len);
+		crc_known = false;
+	}
 	if (!r && info) {
 		info->version = rec.version;
 		info->frag_len = rec.len;
+		info->crc_known = crc_known;
+		info->crc = crc;
 		info->prepared = prepared_version(t, obj, stripe);
 	}
 	oss_unlock_stripe(t, obj, stripe);

@@ -38,4 +38,17 @@ int leofs_crc32c_blocks_le(const void *buf, size_t len, size_t block_size,
 int leofs_crc32c_verify_blocks(const void *buf, size_t len, size_t block_size,
 			       const u32 *crcs, size_t *bad);
 
+/*
+ * CRC32C of A followed by B, from the CRC32C of each and B's length,
+ * without reading either.
+ */
+u32 leofs_crc32c_combine(u32 crc_a, u32 crc_b, size_t len_b);
+
+/*
+ * CRC32C of @len bytes from the CRCs of their blocks (as
+ * leofs_crc32c_blocks() gives them), without reading the data: a few
+ * table lookups per block of 4 KiB (other block sizes work, slower).
+ */
+u32 leofs_crc32c_join(const u32 *crcs, size_t len, size_t block_size);
+
 #endif /* LEOFS_CRC_H */

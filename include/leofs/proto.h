@@ -153,6 +153,18 @@ int leofs_frame_build(void *buf, size_t cap, const struct leofs_frame_hdr *h,
 int leofs_frame_build_tail(void *buf, size_t cap,
 			   const struct leofs_frame_hdr *h, const void *msg,
 			   size_t msg_size, const void *tail, size_t tail_len);
+/*
+ * leofs_frame_build_tail() without the CRC: the header's crc field is left
+ * zero and *head_crc is the CRC of what buf holds, for a caller that knows
+ * the tail's CRC already (leofs_crc32c_combine()) to finish with
+ * leofs_frame_set_crc().
+ */
+int leofs_frame_build_head(void *buf, size_t cap,
+			   const struct leofs_frame_hdr *h, const void *msg,
+			   size_t msg_size, const void *tail, size_t tail_len,
+			   u32 *head_crc);
+/* Stores @crc in an encoded header. */
+void leofs_frame_set_crc(void *hdr, u32 crc);
 
 /* ---- opcodes ----------------------------------------------------------- */
 

@@ -107,11 +107,14 @@ int leofs_rpc_send_into(struct leofs_rpc *r, u16 opcode, const void *msg,
  * where they are, not copied into it. @data must stay valid and unchanged
  * until leofs_rpc_wait() returns, which waits for the frame to be sent or
  * dropped (a call that gets no reply in time ends the connection if its
- * frame is being sent).
+ * frame is being sent). @data_crc, if not NULL, is the CRC32C of @data
+ * (leofs_crc32c_join() of CRCs the caller has), so the frame's CRC is
+ * made without reading the data.
  */
 int leofs_rpc_send_apart(struct leofs_rpc *r, u16 opcode, const void *msg,
 			 size_t msg_size, u32 flags, const void *data,
-			 u32 data_len, struct leofs_rpc_call **call);
+			 u32 data_len, const u32 *data_crc,
+			 struct leofs_rpc_call **call);
 /*
  * Waits for the reply (timeout_ms 0 = forever) and frees the call.
  * Returns 0 (reply filled in), -ETIMEDOUT, -ECONNRESET or -ENOTCONN.

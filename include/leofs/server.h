@@ -86,10 +86,12 @@ int leofs_request_reply(struct leofs_request *req, const void *msg,
  * The same for a reply whose last field is a BLOB pointing at @tail
  * (@tail_len bytes, from leofs_bigbuf_get()): those bytes are sent from
  * where they are, not copied into the frame, and @tail is the server's
- * to free (also on failure).
+ * to free (also on failure). @tail_crc, if not NULL, is the CRC32C of the
+ * tail's bytes, so the frame's CRC is made without reading them.
  */
 int leofs_request_reply_tail(struct leofs_request *req, const void *msg,
-			     size_t msg_size, void *tail, size_t tail_len);
+			     size_t msg_size, void *tail, size_t tail_len,
+			     const u32 *tail_crc);
 /* Answers with a bare status reply (struct leofs_status_reply). */
 int leofs_request_reply_status(struct leofs_request *req, u32 status);
 /* Frees a request without answering (e.g. a push that needs no reply). */

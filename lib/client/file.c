@@ -178,7 +178,7 @@ static int send_node(struct leofs_client *c, const struct leofs_map_node *n,
 		r = leofs_rpc_send_apart(
 			leofs_conn_ref_rpc(o->ref), o->opcode, &o->m,
 			leofs_msg_struct_size(o->opcode, false), 0,
-			data->data, data->len, &o->call);
+			data->data, data->len, NULL, &o->call);
 	else
 		r = leofs_rpc_send_into(
 			leofs_conn_ref_rpc(o->ref), o->opcode, &o->m,

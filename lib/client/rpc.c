@@ -511,7 +511,7 @@ static void *sendq_alloc(size_t cap, u8 **frame)
 
 static int encode_frame(u16 opcode, u64 req_id, const void *msg,
 			size_t msg_size, const void *tail, u32 tail_len,
-			struct sendq_frame **out)
+			const u32 *tail_crc, struct sendq_frame **out)
 {
 	struct leofs_frame_hdr h = {
 		.version = LEOFS_PROTO_VERSION_MAX,
@@ -523,7 +523,7 @@ static int encode_frame(u16 opcode, u64 req_id, const void *msg,
 	int ret;
 
 	ret = leofs_frame_alloc_build_tail(&h, msg, msg_size, tail, tail_len,
-					   sendq_alloc, &mem, &len);
+					   tail_crc, sendq_alloc, &mem, &len);
 	if (ret == 0) {
 		*out = mem;
 		(*out)->next = NULL;
@@ -537,8 +537,8 @@ static int encode_frame(u16 opcode, u64 req_id, const void *msg,
 
 static int send_call(struct leofs_rpc *r, u16 opcode, const void *msg,
 		     size_t msg_size, u32 flags, const void *apart,
-		     u32 apart_len, void *sink, u32 sink_len,
-		     struct leofs_rpc_call **out)
+		     u32 apart_len, const u32 *apart_crc, void *sink,
+		     u32 sink_len, struct leofs_rpc_call **out)
 {
 	struct leofs_rpc_call *c;
 	struct sendq_frame *f = NULL;
@@ -566,7 +566,7 @@ static int send_call(struct leofs_rpc *r, u16 opcode, const void *msg,
 	pthread_mutex_unlock(&r->lock);
 
 	ret = encode_frame(opcode, c->req_id, msg, msg_size, apart, apart_len,
-			   &f);
+			   apart_crc, &f);
 	if (ret < 0) {
 		pthread_mutex_lock(&r->lock);
 		unlink_call(r, c->req_id);
@@ -597,24 +597,25 @@ int leofs_rpc_send_into(struct leofs_rpc *r, u16 opcode, const void *msg,
 			size_t msg_size, u32 flags, void *sink, u32 sink_len,
 			struct leofs_rpc_call **call)
 {
-	return send_call(r, opcode, msg, msg_size, flags, NULL, 0, sink,
+	return send_call(r, opcode, msg, msg_size, flags, NULL, 0, NULL, sink,
 			 sink_len, call);
 }
 
 int leofs_rpc_send_apart(struct leofs_rpc *r, u16 opcode, const void *msg,
 			 size_t msg_size, u32 flags, const void *data,
-			 u32 data_len, struct leofs_rpc_call **call)
+			 u32 data_len, const u32 *data_crc,
+			 struct leofs_rpc_call **call)
 {
 	return send_call(r, opcode, msg, msg_size, flags, data, data_len,
-			 NULL, 0, call);
+			 data_crc, NULL, 0, call);
 }
 
 int leofs_rpc_send_flags(struct leofs_rpc *r, u16 opcode, const void *msg,
 			 size_t msg_size, u32 flags,
 			 struct leofs_rpc_call **call)
 {
-	return send_call(r, opcode, msg, msg_size, flags, NULL, 0, NULL, 0,
-			 call);
+	return send_call(r, opcode, msg, msg_size, flags, NULL, 0, NULL, NULL,
+			 0, call);
 }
 
 int leofs_rpc_send(struct leofs_rpc *r, u16 opcode, const void *msg,

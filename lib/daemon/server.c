@@ -362,7 +362,7 @@ static void *frame_alloc(size_t cap, u8 **frame)
 
 static int build_frame(u16 opcode, u32 flags, u64 req_id, const void *msg,
 		       size_t msg_size, const void *tail, size_t tail_len,
-		       u8 **out, size_t *out_len)
+		       const u32 *tail_crc, u8 **out, size_t *out_len)
 {
 	struct leofs_frame_hdr h = {
 		.version = LEOFS_PROTO_VERSION_MAX,
@@ -374,21 +374,23 @@ static int build_frame(u16 opcode, u32 flags, u64 req_id, const void *msg,
 	int ret;
 
 	ret = leofs_frame_alloc_build_tail(&h, msg, msg_size, tail, tail_len,
-					   frame_alloc, &mem, out_len);
+					   tail_crc, frame_alloc, &mem,
+					   out_len);
 	if (ret == 0)
 		*out = mem;
 	return ret;
 }
 
 int leofs_request_reply_tail(struct leofs_request *req, const void *msg,
-			     size_t msg_size, void *tail, size_t tail_len)
+			     size_t msg_size, void *tail, size_t tail_len,
+			     const u32 *tail_crc)
 {
 	u8 *buf = NULL;
 	size_t len;
 	int ret;
 
 	ret = build_frame(req->hdr.opcode, LEOFS_FLAG_REPLY, req->hdr.req_id,
-			  msg, msg_size, tail, tail_len, &buf, &len);
+			  msg, msg_size, tail, tail_len, tail_crc, &buf, &len);
 	if (ret < 0) {
 		log_error_errno(ret, "%s: cannot encode the %s reply: %m",
 				req->conn->srv->cfg.name,
@@ -403,7 +405,7 @@ int leofs_request_reply_tail(struct leofs_request *req, const void *msg,
 int leofs_request_reply(struct leofs_request *req, const void *msg,
 			size_t msg_size)
 {
-	return leofs_request_reply_tail(req, msg, msg_size, NULL, 0);
+	return leofs_request_reply_tail(req, msg, msg_size, NULL, 0, NULL);
 }
 
 int leofs_request_reply_status(struct leofs_request *req, u32 status)
@@ -440,7 +442,7 @@ int leofs_conn_push(struct leofs_conn *c, u16 opcode, const void *msg,
 	int ret;
 
 	ret = build_frame(opcode, LEOFS_FLAG_PUSH, 0, msg, msg_size, NULL, 0,
-			  &buf, &len);
+			  NULL, &buf, &len);
 	if (ret < 0)
 		return ret;
 	b = out_init(buf, len, NULL, 0);

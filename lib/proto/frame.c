@@ -63,8 +63,7 @@ u32 leofs_frame_crc(const void *hdr, const void *body, size_t body_len)
 
 void leofs_frame_seal(void *hdr, const void *body, size_t body_len)
 {
-	put_unaligned_le32(leofs_frame_crc(hdr, body, body_len),
-			   (u8 *)hdr + HDR_CRC_OFF);
+	leofs_frame_set_crc(hdr, leofs_frame_crc(hdr, body, body_len));
 }
 
 int leofs_frame_verify(const struct leofs_frame_hdr *h, const void *hdr,
@@ -101,9 +100,10 @@ long leofs_frame_need(const void *buf, size_t have)
 	return have >= total ? 0 : (long)(total - have);
 }
 
-int leofs_frame_build_tail(void *buf, size_t cap,
+int leofs_frame_build_head(void *buf, size_t cap,
 			   const struct leofs_frame_hdr *h, const void *msg,
-			   size_t msg_size, const void *tail, size_t tail_len)
+			   size_t msg_size, const void *tail, size_t tail_len,
+			   u32 *head_crc)
 {
 	struct leofs_frame_hdr hdr = *h;
 	u8 *p = buf;
@@ -119,11 +119,30 @@ int leofs_frame_build_tail(void *buf, size_t cap,
 	hdr.body_len = (u32)(len + tail_len);
 	hdr.crc = 0;
 	leofs_frame_hdr_encode(&hdr, p);
-	hdr.crc = leofs_frame_crc(p, p + LEOFS_FRAME_HDR_SIZE, len);
-	if (tail_len)
-		hdr.crc = leofs_crc32c(hdr.crc, tail, tail_len);
-	put_unaligned_le32(hdr.crc, p + HDR_CRC_OFF);
+	*head_crc = leofs_frame_crc(p, p + LEOFS_FRAME_HDR_SIZE, len);
 	return LEOFS_FRAME_HDR_SIZE + len;
+}
+
+void leofs_frame_set_crc(void *hdr, u32 crc)
+{
+	put_unaligned_le32(crc, (u8 *)hdr + HDR_CRC_OFF);
+}
+
+int leofs_frame_build_tail(void *buf, size_t cap,
+			   const struct leofs_frame_hdr *h, const void *msg,
+			   size_t msg_size, const void *tail, size_t tail_len)
+{
+	u32 crc;
+	int len;
+
+	len = leofs_frame_build_head(buf, cap, h, msg, msg_size, tail,
+				     tail_len, &crc);
+	if (len < 0)
+		return len;
+	if (tail_len)
+		crc = leofs_crc32c(crc, tail, tail_len);
+	leofs_frame_set_crc(buf, crc);
+	return len;
 }
 
 int leofs_frame_build(void *buf, size_t cap, const struct leofs_frame_hdr *h,

@@ -158,6 +158,67 @@ static void test_blocks(void **state)
 	free(buf);
 }
 
+/* The CRC of A then B from crc(A), crc(B) and len(B), for every cut. */
+static void test_combine(void **state)
+{
+	size_t len = 70000, cut;
+	u8 *buf = malloc(len);
+	u32 whole;
+
+	(void)state;
+	assert_non_null(buf);
+	fill_random(buf, len, 4);
+	whole = leofs_crc32c(0, buf, len);
+	for (cut = 0; cut <= len; cut += cut < 600 ? 1 : 4093)
+		assert_int_equal(leofs_crc32c_combine(
+					 leofs_crc32c(0, buf, cut),
+					 leofs_crc32c(0, buf + cut, len - cut),
+					 len - cut),
+				 whole);
+	assert_int_equal(leofs_crc32c_combine(whole, 0, 0), whole);
+	assert_int_equal(leofs_crc32c_combine(0, whole, len), whole);
+	free(buf);
+}
+
+/*
+ * The CRC of a buffer from its block CRCs: 4 KiB blocks (the table path)
+ * and other sizes, whole and short last blocks, one block, none.
+ */
+static void test_join(void **state)
+{
+	static const size_t sizes[] = { 4096, 1000, 1, 65536 };
+	static const size_t lens[] = { 0, 1, 999, 1000, 4095, 4096, 4097,
+				       8192, 3 * 4096 + 100, 300000,
+				       1 << 20 };
+	size_t max = 1 << 20, i, j;
+	u8 *buf = malloc(max);
+	u32 *crcs = malloc(max * sizeof(u32));
+
+	(void)state;
+	assert_non_null(buf);
+	assert_non_null(crcs);
+	fill_random(buf, max, 5);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		for (j = 0; j < ARRAY_SIZE(lens); j++) {
+			if (sizes[i] == 1 && lens[j] > 8192)
+				continue;
+			assert_int_equal(leofs_crc32c_blocks(buf, lens[j],
+							     sizes[i], crcs),
+					 0);
+			assert_int_equal(
+				leofs_crc32c_join(crcs, lens[j], sizes[i]),
+				leofs_crc32c(0, buf, lens[j]));
+		}
+	}
+	/* a changed block CRC changes the result */
+	leofs_crc32c_blocks(buf, 8192, 4096, crcs);
+	crcs[1] ^= 1;
+	assert_int_not_equal(leofs_crc32c_join(crcs, 8192, 4096),
+			     leofs_crc32c(0, buf, 8192));
+	free(crcs);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +226,8 @@ int main(void)
 		cmocka_unit_test(test_reference),
 		cmocka_unit_test(test_chaining),
 		cmocka_unit_test(test_blocks),
+		cmocka_unit_test(test_combine),
+		cmocka_unit_test(test_join),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

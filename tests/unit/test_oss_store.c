@@ -228,11 +228,22 @@ static void check_read(struct oss_target *t, u64 stripe, const u8 *expect,
 						(unsigned long long)stripe,
 						off + k, buf[k], want);
 			}
+			/* a CRC of the bytes read, when given, is theirs */
+			if (info.crc_known)
+				assert_int_equal(info.crc,
+						 leofs_crc32c(0, buf, len));
 		}
-	/* a whole-unit read */
+	/*
+	 * A whole-unit read: whole blocks and the zeros past them, with
+	 * their CRC joined from the blocks' (none for a stripe never
+	 * written or a fragment without blocks)
+	 */
 	assert_int_equal(
-		oss_stripe_read(t, &obj, UNIT, stripe, 0, UNIT, buf, NULL), 0);
+		oss_stripe_read(t, &obj, UNIT, stripe, 0, UNIT, buf, &info), 0);
 	assert_memory_equal(buf, expect, frag_len);
+	assert_int_equal(info.crc_known, version && frag_len);
+	if (info.crc_known)
+		assert_int_equal(info.crc, leofs_crc32c(0, buf, UNIT));
 	free(buf);
 }
 

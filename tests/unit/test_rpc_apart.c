@@ -226,7 +226,7 @@ static int send_write(struct leofs_rpc *r, u64 ino, const u8 *data, u32 len,
 	};
 
 	return leofs_rpc_send_apart(r, LEOFS_OP_WRITE_STRIPE, &q, sizeof(q),
-				    flags, data, len, c);
+				    flags, data, len, NULL, c);
 }
 
 /* 0 with the reply's status and version, or the wait's error. */

@@ -64,7 +64,8 @@ static void answer_getxattr(void *arg)
 	out.value.len = in.size;
 	/* odd inodes: the value is sent from v, which the reply takes */
 	if (in.ino % 2) {
-		leofs_request_reply_tail(req, &out, sizeof(out), v, in.size);
+		leofs_request_reply_tail(req, &out, sizeof(out), v, in.size,
+					 NULL);
 		return;
 	}
 	leofs_request_reply(req, &out, sizeof(out));
