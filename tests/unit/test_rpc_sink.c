@@ -31,6 +31,7 @@ enum reply_kind {
 	REPLY_ERROR,		/* a CHECKSUM status */
 	REPLY_SHORT,		/* one byte less than asked for */
 	REPLY_CORRUPT,		/* the frame's last byte flipped after sealing */
+	REPLY_CORRUPT_HEAD,	/* a byte of the fields before the data */
 	REPLY_STALL,		/* half the frame, the rest 0.8 s later */
 };
 
@@ -109,6 +110,8 @@ static int build_reply(const struct leofs_frame_hdr *h, const u8 *body,
 	free(data);
 	if (n > 0 && *kind == REPLY_CORRUPT)
 		out[n - 1] ^= 0x10;
+	if (n > 0 && *kind == REPLY_CORRUPT_HEAD)
+		out[LEOFS_FRAME_HDR_SIZE + 5] ^= 0x10;
 	return n;
 }
 
@@ -277,18 +280,32 @@ static void test_short_reply(void **state)
 	leofs_rpc_close(r);
 }
 
-/* A tail that fails the frame CRC ends the connection; nothing returns. */
+/*
+ * A reply that fails the frame CRC ends the connection and nothing
+ * returns: a byte changed in the data or in the fields before it, in a
+ * reply that comes in with the receiver's first read or in many.
+ */
 static void test_corrupt_tail(void **state)
 {
-	struct leofs_rpc *r = connect_fake(*state);
+	static const enum reply_kind kinds[] = { REPLY_CORRUPT,
+						 REPLY_CORRUPT_HEAD };
+	static const u32 lens[] = { 100, 65536 };
 	struct leofs_rpc_reply raw;
 	u8 *sink = malloc(65536);
+	unsigned int i, j;
 
-	assert_int_equal(read_into(r, REPLY_CORRUPT, sink, 65536, 10000, &raw),
-			 -ECONNRESET);
-	assert_false(leofs_rpc_alive(r));
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		for (j = 0; j < ARRAY_SIZE(lens); j++) {
+			struct leofs_rpc *r = connect_fake(*state);
+
+			assert_int_equal(read_into(r, kinds[i], sink, lens[j],
+						   10000, &raw),
+					 -ECONNRESET);
+			assert_false(leofs_rpc_alive(r));
+			leofs_rpc_close(r);
+		}
+	}
 	free(sink);
-	leofs_rpc_close(r);
 }
 
 /*

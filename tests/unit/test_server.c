@@ -245,6 +245,49 @@ static void good_header(u8 *hdr, u32 body_len)
 	leofs_frame_hdr_encode(&h, hdr);
 }
 
+/*
+ * Sends a 200 KiB GETATTR with byte @flip changed after sealing (-1: none)
+ * and returns the reply's status, or -1 if the server closed the
+ * connection. Its first bytes arrive through the read-ahead buffer, the
+ * rest straight into the body: the CRC is summed over both.
+ */
+static long big_request_status(u16 port, long flip)
+{
+	const size_t len = 200 << 10;
+	u8 hdr[LEOFS_FRAME_HDR_SIZE], reply[LEOFS_FRAME_HDR_SIZE + 4];
+	u8 *body = malloc(len);
+	int fd = srv_fixture_raw_connect(port);
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	size_t i, got = 0;
+	ssize_t n;
+
+	assert_non_null(body);
+	for (i = 0; i < len; i++)
+		body[i] = (u8)(i * 7 + 1);
+	good_header(hdr, len);
+	leofs_frame_seal(hdr, body, len);
+	if (flip >= 0)
+		body[flip] ^= 0x40;
+	assert_int_equal(send(fd, hdr, sizeof(hdr), 0), sizeof(hdr));
+	for (i = 0; i < len; i += (size_t)n) {
+		n = send(fd, body + i, len - i, MSG_NOSIGNAL);
+		if (n <= 0)
+			break;	/* closed under us */
+	}
+	free(body);
+	while (got < sizeof(reply)) {
+		assert_int_equal(poll(&p, 1, 2000), 1);
+		n = recv(fd, reply + got, sizeof(reply) - got, 0);
+		if (n <= 0) {
+			close(fd);
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	return get_unaligned_le32(reply + LEOFS_FRAME_HDR_SIZE);
+}
+
 static void test_hostile_peers(void **state)
 {
 	struct srv_fixture *f = *state;
@@ -273,6 +316,17 @@ static void test_hostile_peers(void **state)
 	assert_int_equal(send(fd, hdr, sizeof(hdr), 0), sizeof(hdr));
 	assert_int_equal(send(fd, body, sizeof(body), 0), sizeof(body));
 	assert_closed(fd, 2000);
+
+	/*
+	 * A large body: intact it is answered (it does not decode as a
+	 * GETATTR); with a byte changed where it is read through the
+	 * read-ahead buffer, straight into the body, or last, the
+	 * connection is closed.
+	 */
+	assert_int_equal(big_request_status(f->port, -1), LEOFS_S_BADMSG);
+	assert_int_equal(big_request_status(f->port, 5), -1);
+	assert_int_equal(big_request_status(f->port, 100000), -1);
+	assert_int_equal(big_request_status(f->port, (200 << 10) - 1), -1);
 
 	/* half a header, then silence: dropped after the idle timeout */
 	fd = srv_fixture_raw_connect(f->port);
