@@ -109,28 +109,12 @@ static u32 mulmod(u32 a, u32 b)
 
 /* x^(2^k) mod P for k < 64; a shift by 8n bits is a product of them */
 static u32 x2k[64];
-/* multiplication by x^(8 * LEOFS_CRC_JOIN_BLOCK), one table per byte */
-#define LEOFS_CRC_JOIN_BLOCK 4096
+/* multiplication by x^(8 * JOIN_BLOCK), one table per byte of the factor */
+#define JOIN_BLOCK 4096
 static u32 shift_block[4][256];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
-static u32 x8n(size_t n);
-
-static void tables_init(void)
-{
-	u32 op;
-	int k, b;
-
-	x2k[0] = X0 >> 1;	/* x */
-	for (k = 1; k < 64; k++)
-		x2k[k] = mulmod(x2k[k - 1], x2k[k - 1]);
-	op = x8n(LEOFS_CRC_JOIN_BLOCK);
-	for (k = 0; k < 4; k++)
-		for (b = 0; b < 256; b++)
-			shift_block[k][b] = mulmod(op, (u32)b << (8 * k));
-}
-
-/* x^(8n) mod P (tables_init() must have filled x2k[]) */
+/* x^(8n) mod P */
 static u32 x8n(size_t n)
 {
 	u64 bits = (u64)n << 3;
@@ -143,6 +127,27 @@ static u32 x8n(size_t n)
 	return p;
 }
 
+static void tables_init(void)
+{
+	u32 op;
+	int k, b;
+
+	x2k[0] = X0 >> 1;	/* x */
+	for (k = 1; k < 64; k++)
+		x2k[k] = mulmod(x2k[k - 1], x2k[k - 1]);
+	op = x8n(JOIN_BLOCK);
+	for (k = 0; k < 4; k++)
+		for (b = 0; b < 256; b++)
+			shift_block[k][b] = mulmod(op, (u32)b << (8 * k));
+}
+
+/* crc * x^(8 * JOIN_BLOCK) mod P */
+static u32 shift_one_block(u32 crc)
+{
+	return shift_block[0][crc & 255] ^ shift_block[1][(crc >> 8) & 255] ^
+	       shift_block[2][(crc >> 16) & 255] ^ shift_block[3][crc >> 24];
+}
+
 u32 leofs_crc32c_combine(u32 crc_a, u32 crc_b, size_t len_b)
 {
 	pthread_once(&tables_once, tables_init);
@@ -151,26 +156,20 @@ u32 leofs_crc32c_combine(u32 crc_a, u32 crc_b, size_t len_b)
 
 u32 leofs_crc32c_join(const u32 *crcs, size_t len, size_t block_size)
 {
+	bool table = block_size == JOIN_BLOCK;
 	u32 crc, op = 0;
 	size_t i, nblk;
 
 	if (!len || !block_size)
 		return 0;
 	pthread_once(&tables_once, tables_init);
-	if (block_size != LEOFS_CRC_JOIN_BLOCK)
+	if (!table)
 		op = x8n(block_size);
 	nblk = leofs_crc32c_nblocks(len, block_size);
 	crc = crcs[0];
-	for (i = 1; i + 1 < nblk; i++) {
-		if (op)
-			crc = mulmod(op, crc);
-		else
-			crc = shift_block[0][crc & 255] ^
-			      shift_block[1][(crc >> 8) & 255] ^
-			      shift_block[2][(crc >> 16) & 255] ^
-			      shift_block[3][crc >> 24];
-		crc ^= crcs[i];
-	}
+	/* the whole blocks after the first, then the last, maybe short */
+	for (i = 1; i + 1 < nblk; i++)
+		crc = (table ? shift_one_block(crc) : mulmod(op, crc)) ^ crcs[i];
 	if (nblk > 1)
 		crc = mulmod(x8n(len - (nblk - 1) * block_size), crc) ^
 		      crcs[nblk - 1];
