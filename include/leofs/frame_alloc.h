@@ -22,7 +22,7 @@ int leofs_frame_alloc_build(const struct leofs_frame_hdr *h, const void *msg,
 			    void **mem, size_t *len);
 /*
  * The same with the bytes of the message's last BLOB, @tail, left out
- * (leofs_frame_build_tail()): *len is the length before them. @tail_crc,
+ * (leofs_frame_build_head()): *len is the length before them. @tail_crc,
  * if not NULL, is the CRC32C of the tail's bytes, which are then not read.
  */
 int leofs_frame_alloc_build_tail(const struct leofs_frame_hdr *h,

@@ -146,18 +146,12 @@ int leofs_frame_build(void *buf, size_t cap, const struct leofs_frame_hdr *h,
 		      const void *msg, size_t msg_size);
 /*
  * The same for a message whose last field is a BLOB pointing at @tail
- * (leofs_msg_encode_tail()): the frame's header and the rest of the body
- * go into buf, the CRC covers the tail too; the frame is what is returned
- * followed by the @tail_len bytes at @tail.
- */
-int leofs_frame_build_tail(void *buf, size_t cap,
-			   const struct leofs_frame_hdr *h, const void *msg,
-			   size_t msg_size, const void *tail, size_t tail_len);
-/*
- * leofs_frame_build_tail() without the CRC: the header's crc field is left
- * zero and *head_crc is the CRC of what buf holds, for a caller that knows
- * the tail's CRC already (leofs_crc32c_combine()) to finish with
- * leofs_frame_set_crc().
+ * (leofs_msg_encode_tail()), without the CRC: the frame's header and the
+ * rest of the body go into buf, the header's crc field is left zero and
+ * *head_crc is the CRC of what buf holds. The frame is what is returned
+ * followed by the @tail_len bytes at @tail; the caller adds the tail's CRC
+ * (leofs_crc32c(), or leofs_crc32c_combine() of one it knows) and stores
+ * the result with leofs_frame_set_crc().
  */
 int leofs_frame_build_head(void *buf, size_t cap,
 			   const struct leofs_frame_hdr *h, const void *msg,

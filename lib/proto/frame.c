@@ -128,25 +128,14 @@ void leofs_frame_set_crc(void *hdr, u32 crc)
 	put_unaligned_le32(crc, (u8 *)hdr + HDR_CRC_OFF);
 }
 
-int leofs_frame_build_tail(void *buf, size_t cap,
-			   const struct leofs_frame_hdr *h, const void *msg,
-			   size_t msg_size, const void *tail, size_t tail_len)
+int leofs_frame_build(void *buf, size_t cap, const struct leofs_frame_hdr *h,
+		      const void *msg, size_t msg_size)
 {
 	u32 crc;
 	int len;
 
-	len = leofs_frame_build_head(buf, cap, h, msg, msg_size, tail,
-				     tail_len, &crc);
-	if (len < 0)
-		return len;
-	if (tail_len)
-		crc = leofs_crc32c(crc, tail, tail_len);
-	leofs_frame_set_crc(buf, crc);
+	len = leofs_frame_build_head(buf, cap, h, msg, msg_size, NULL, 0, &crc);
+	if (len >= 0)
+		leofs_frame_set_crc(buf, crc);
 	return len;
-}
-
-int leofs_frame_build(void *buf, size_t cap, const struct leofs_frame_hdr *h,
-		      const void *msg, size_t msg_size)
-{
-	return leofs_frame_build_tail(buf, cap, h, msg, msg_size, NULL, 0);
 }
