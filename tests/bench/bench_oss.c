@@ -13,7 +13,8 @@
  *                     twice, as from client to PG primary to members)
  *   net.tcp.fanin     the least a read does: 4 streams, each pread() of
  *                     cached data, block CRC32Cs, send(); one receiver
- *                     per stream (each byte crosses loopback once)
+ *                     per stream, a CRC32C over all it receives (each
+ *                     byte crosses loopback once)
  *   disk.write        the same number of bytes written to a file in the
  *                     same directory, 1 MiB writes, then fsync
  *   disk.read         that file read back after posix_fadvise(DONTNEED)
@@ -333,6 +334,8 @@ static struct leofs_mapview *load_map(void)
 
 struct tcp_rx {
 	int fd;
+	bool check;	/* CRC32C over every byte, as a leofs client does */
+	u32 crc;
 	u64 bytes;
 };
 
@@ -343,8 +346,11 @@ static void *tcp_receiver(void *arg)
 	u8 *buf = malloc(IO_BUF);
 	ssize_t n;
 
-	while (fd >= 0 && buf && (n = recv(fd, buf, IO_BUF, 0)) > 0)
+	while (fd >= 0 && buf && (n = recv(fd, buf, IO_BUF, 0)) > 0) {
+		if (rx->check)
+			rx->crc = leofs_crc32c(rx->crc, buf, (size_t)n);
 		rx->bytes += (u64)n;
+	}
 	if (fd >= 0)
 		close(fd);
 	free(buf);
@@ -524,9 +530,10 @@ static void *fetch_run(void *arg)
 /*
  * The least a read can do: four senders each pread() their quarter of the
  * data from a file under the targets' directory (cached, as the data just
- * written is), compute its 4 KiB block CRC32Cs (every read is verified)
- * and send it; four receivers, one per stream, as the client has one per
- * connection. Each byte crosses loopback once.
+ * written is), compute its 4 KiB block CRC32Cs (the server verifies every
+ * read) and send it; four receivers, one per stream, as the client has
+ * one per connection, each computing a CRC32C over what it receives (the
+ * client checks every reply). Each byte crosses loopback once.
  */
 static double tcp_fanin(u64 bytes)
 {
@@ -552,6 +559,7 @@ static double tcp_fanin(u64 bytes)
 				die("fan-in write", errno);
 		f[i].bytes = part;
 		rx[i].fd = listen_any(&port);
+		rx[i].check = true;
 		pthread_create(&rth[i], NULL, tcp_receiver, &rx[i]);
 		f[i].sock = dial(port);
 		if (f[i].sock < 0)
