@@ -27,7 +27,7 @@ struct mds_config {
 	u32 max_sessions; /* 1..1048576, default 4096 */
 	u32 reply_cache_size; /* per session, 1..65536, default 64 */
 	u32 max_inflight_bytes; /* per connection, 64 KiB..1 GiB */
-	u32 idle_timeout_ms; /* half-sent frame or unread replies */
+	u32 idle_timeout_ms; /* silent peer, half-sent frame, unread replies */
 	u32 session_timeout_ms; /* a session without connection expires */
 	u32 workers; /* threads running changes, 1..1024, default 128 */
 

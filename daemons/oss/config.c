@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* leofs-oss configuration parsing and validation (see config.h). */
+/*
+ * leofs-oss configuration parsing and validation, and the configured
+ * targets opened and checked against their superblocks (see config.h).
+ */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <jansson.h>
 
 #include "config.h"
@@ -426,4 +430,41 @@ void oss_config_free(struct oss_config *cfg)
 	free(cfg->listen_address);
 	free(cfg->cluster_map);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+int oss_config_open_target(const struct oss_config *cfg, unsigned int i,
+			   struct oss_target **t, char *err, size_t err_len)
+{
+	const struct oss_config_target *ct = &cfg->targets[i];
+	struct oss_target_opts opts = {
+		.reserve_bytes = cfg->reserve_bytes,
+		.group_commit_us = cfg->group_commit_us,
+	};
+	struct oss_statfs st;
+	char field[64];
+	int r;
+
+	r = oss_target_open(ct->path, cfg->cluster_id, ct->id, &opts, t, err,
+			    err_len);
+	if (r)
+		return r;
+	r = oss_target_statfs(*t, &st);
+	if (r) {
+		snprintf(err, err_len, "statfs: %s", strerror(-r));
+	} else if (st.tier != ct->tier) {
+		snprintf(field, sizeof(field), "targets[%u].tier", i);
+		r = fail(err, err_len, field,
+			 "\"%s\", but %s was formatted as %s", oss_tier_name(ct->tier),
+			 ct->path, oss_tier_name(st.tier));
+	} else if (st.weight != ct->weight) {
+		snprintf(field, sizeof(field), "targets[%u].weight", i);
+		r = fail(err, err_len, field,
+			 "%u, but %s was formatted with weight %u", ct->weight,
+			 ct->path, st.weight);
+	}
+	if (r) {
+		oss_target_close(*t);
+		*t = NULL;
+	}
+	return r;
 }

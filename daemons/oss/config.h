@@ -19,7 +19,8 @@
  *	}
  *
  * "limits", "worker_threads", "group_commit_us" and "reserve_bytes" are
- * optional; exactly one of "mds" and "cluster_map" is required.
+ * optional; exactly one of "mds" and "cluster_map" is required. A target's
+ * tier and weight must match its superblock (oss_config_open_target()).
  */
 #ifndef LEOFS_OSS_CONFIG_H
 #define LEOFS_OSS_CONFIG_H
@@ -47,7 +48,7 @@ struct oss_config {
 	u32 max_connections;
 	u32 max_frame_size;
 	u64 max_inflight_bytes;
-	u32 idle_timeout_ms; /* a half-sent frame or unread replies */
+	u32 idle_timeout_ms; /* silent peer, half-sent frame, unread replies */
 	u32 worker_threads;
 	u32 group_commit_us;
 	u64 reserve_bytes;
@@ -62,5 +63,14 @@ int oss_config_parse(const char *json, struct oss_config *cfg, char *err,
 int oss_config_load(const char *path, struct oss_config *cfg, char *err,
 		    size_t err_len);
 void oss_config_free(struct oss_config *cfg);
+
+/*
+ * Opens target @i of @cfg with the configured options and checks that its
+ * superblock has the tier and weight the configuration gives it. Returns
+ * 0, or a negative errno with the reason in @err (naming the field when
+ * the two disagree).
+ */
+int oss_config_open_target(const struct oss_config *cfg, unsigned int i,
+			   struct oss_target **t, char *err, size_t err_len);
 
 #endif /* LEOFS_OSS_CONFIG_H */

@@ -232,7 +232,7 @@ static u32 for_local_fragments(struct oss_node *n, u64 ino,
 		leofs_mapview_put(v);
 		return LEOFS_S_INVAL;
 	}
-	total = (size + stripe_bytes - 1) / stripe_bytes;
+	total = size / stripe_bytes + (size % stripe_bytes != 0);
 	nslots = slots ? slots->count : l->stripe_count;
 	for (i = 0; i < nslots; i++) {
 		slot = slots ? leofs_le32s_get(slots, i) : i;

@@ -92,16 +92,10 @@ static int do_check(const char *path)
 		return 1;
 	}
 	for (i = 0; i < cfg.ntargets; i++) {
-		struct oss_target_opts opts = {
-			.reserve_bytes = cfg.reserve_bytes,
-			.group_commit_us = cfg.group_commit_us,
-		};
 		struct oss_target *t;
 		struct oss_statfs st;
 
-		r = oss_target_open(cfg.targets[i].path, cfg.cluster_id,
-				    cfg.targets[i].id, &opts, &t, err,
-				    sizeof(err));
+		r = oss_config_open_target(&cfg, i, &t, err, sizeof(err));
 		if (r) {
 			fprintf(stderr, "leofs-oss: target %u: %s\n",
 				cfg.targets[i].id, err);

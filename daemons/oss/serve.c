@@ -131,10 +131,6 @@ static void handle(struct leofs_request *req, void *arg)
 
 static int open_targets(struct oss_node *n, const struct oss_config *cfg)
 {
-	struct oss_target_opts opts = {
-		.reserve_bytes = cfg->reserve_bytes,
-		.group_commit_us = cfg->group_commit_us,
-	};
 	char why[512], name[32];
 	unsigned int i;
 	int r;
@@ -146,8 +142,7 @@ static int open_targets(struct oss_node *n, const struct oss_config *cfg)
 		struct oss_local *lt = &n->locals[i];
 
 		lt->id = cfg->targets[i].id;
-		r = oss_target_open(cfg->targets[i].path, cfg->cluster_id,
-				    lt->id, &opts, &lt->t, why, sizeof(why));
+		r = oss_config_open_target(cfg, i, &lt->t, why, sizeof(why));
 		if (r) {
 			log_error("target %u (%s): %s", lt->id,
 				  cfg->targets[i].path, why);

@@ -19,8 +19,10 @@
  * connection, counting replies not yet sent, and at most max_requests
  * unanswered requests (reading pauses until replies free room:
  * backpressure, not an error). Together they bound what a peer that never
- * reads its replies can make the server hold. A peer that leaves a frame half-sent, or stops reading replies,
- * for longer than idle_timeout_ms is disconnected.
+ * reads its replies can make the server hold. A peer that sends nothing
+ * after connecting, leaves a frame half-sent, or stops reading replies,
+ * for longer than idle_timeout_ms is disconnected; one that has sent a
+ * whole request may then stay idle.
  */
 #ifndef LEOFS_SERVER_H
 #define LEOFS_SERVER_H

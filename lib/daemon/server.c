@@ -59,6 +59,7 @@ struct leofs_conn {
 	struct leofs_frame_hdr hdr;
 	u8 *body;
 	bool reading;			/* EPOLLIN enabled */
+	bool heard;			/* a whole request has come in */
 	u64 last_read;			/* ms, monotonic: input progress */
 
 	/* shared, under srv->lock */
@@ -494,6 +495,7 @@ static int conn_dispatch(struct leofs_conn *c)
 	req->body = c->body;
 	c->body = NULL;
 	c->have = 0;
+	c->heard = true;
 
 	pthread_mutex_lock(&s->lock);
 	c->refs++;
@@ -746,9 +748,13 @@ static int on_timer(sd_event_source *src, uint64_t usec, void *data)
 		bool stalled;
 
 		next = c->next;
-		/* half a frame, or replies it does not read */
+		/*
+		 * Nothing since it connected, half a frame, or replies it
+		 * does not read. A peer that has spoken may stay idle: the
+		 * clients keep their connections between requests.
+		 */
 		pthread_mutex_lock(&s->lock);
-		stalled = (c->have > 0 &&
+		stalled = ((c->have > 0 || !c->heard) &&
 			   now - c->last_read > s->cfg.idle_timeout_ms) ||
 			  (c->out_head &&
 			   now - c->last_write > s->cfg.idle_timeout_ms);

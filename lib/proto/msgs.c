@@ -740,10 +740,13 @@ static const struct leofs_field read_fragment_reply_fields[] = {
 DESC(read_fragment_reply, leofs_read_fragment_reply,
      read_fragment_reply_check);
 
+/* At most one message of data: the reply carries it whole. */
 static int degraded_read_check(const void *msg)
 {
 	const struct leofs_degraded_read_req *m = msg;
 
+	if (m->length > LEOFS_MAX_IO)
+		return -EPROTO;
 	return data_layout_check(&m->layout, m->slot) ?:
 	       stripe_range_check(&m->layout, m->offset, m->length);
 }
@@ -765,10 +768,13 @@ static const struct leofs_field data_reply_fields[] = {
 };
 DESC(data_reply, leofs_data_reply, NULL);
 
+/* A size a file can have: at most 2^63 - 1 bytes, as a Linux loff_t. */
 static int truncate_check(const void *msg)
 {
 	const struct leofs_truncate_objects_req *m = msg;
 
+	if (m->size > (~0ull >> 1))
+		return -EPROTO;
 	return data_layout_check(&m->layout, 0);
 }
 

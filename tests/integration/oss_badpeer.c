@@ -4,8 +4,9 @@
  * its own connection and expects an error status or a closed connection:
  *
  *	oss_badpeer PORT cases           every case below; exit 0 if all passed
- *	oss_badpeer PORT stall N SECS    N connections each holding half a
- *	        frame; exit 0 if the server closed all of them within SECS
+ *	oss_badpeer PORT stall N SECS    N connections, every other one
+ *	        holding half a frame, the rest sending nothing at all; exit 0
+ *	        if the server closed all of them within SECS
  *	oss_badpeer PORT noread TARGET SECS   send 1 MiB reads of TARGET without
  *	        reading a reply, for SECS seconds or until the server closes
  *	        the connection; exit 0
@@ -241,7 +242,7 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* N peers that send half a header and then nothing. */
+/* N peers: every other one sends half a header, the rest nothing. */
 static int stall(int n, int secs)
 {
 	u8 hdr[LEOFS_FRAME_HDR_SIZE];
@@ -252,7 +253,8 @@ static int stall(int n, int secs)
 	frame(hdr, LEOFS_OP_TARGET_STATFS, "", 0, 4);
 	for (i = 0; i < n; i++) {
 		fd[i] = dial();
-		send_all(fd[i], hdr, 16);
+		if (i % 2 == 0)
+			send_all(fd[i], hdr, 16);
 	}
 	do {
 		open_left = 0;

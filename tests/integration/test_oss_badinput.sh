@@ -1,7 +1,8 @@
 #!/bin/bash
 # Bad input to leofs-oss: garbage, oversize lengths, bad CRCs, unknown
 # opcodes, malformed bodies of every storage request, peers that stall
-# half-way through a frame and a peer that never reads its replies. Each
+# half-way through a frame or send nothing at all, and a peer that never
+# reads its replies. Each
 # gets an error status or a closed connection, and the daemons keep
 # serving: a file written before reads back exactly, and a new one is
 # written and read, while the bad peers are at it and afterwards.

@@ -185,12 +185,71 @@ static void test_top_level_errors(void **state)
 	assert_non_null(strstr(err, "cannot open"));
 }
 
+/* A formatted target whose superblock disagrees with the config is refused. */
+static void test_target_agrees(void **state)
+{
+	static const u8 cluster[16] = { 0x0b, 0x4c, 0x6a, 0x52, 0x5a, 0x3e,
+					0x4f, 0x0e, 0x9a, 0x53, 0x7f, 0x43,
+					0xe1, 0xc9, 0xd2, 0xa1 };
+	char dir[] = "/tmp/leofs-oss-config-XXXXXX", path[64], json[4096],
+	     err[512], cmd[128];
+	struct oss_config cfg;
+	struct oss_target *t;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t", dir);
+	assert_int_equal(oss_target_format(path, cluster, 5, LEOFS_TIER_SAS,
+					   40),
+			 0);
+	snprintf(json, sizeof(json),
+		 "{ \"node_id\": 1, \"listen\": { \"address\": \"127.0.0.1\", "
+		 "\"port\": 7100 }, \"cluster_id\": "
+		 "\"0b4c6a52-5a3e-4f0e-9a53-7f43e1c9d2a1\", \"targets\": [ "
+		 "{ \"path\": \"%s\", \"id\": 5, \"tier\": \"sas\", "
+		 "\"weight\": 40 } ], \"mds\": [ \"m:1\" ] }",
+		 path);
+	assert_int_equal(oss_config_parse(json, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(oss_config_open_target(&cfg, 0, &t, err, sizeof(err)),
+			 0);
+	oss_target_close(t);
+
+	cfg.targets[0].tier = LEOFS_TIER_SATA;
+	assert_int_equal(oss_config_open_target(&cfg, 0, &t, err, sizeof(err)),
+			 -EINVAL);
+	assert_null(t);
+	snprintf(json, sizeof(json),
+		 "config: targets[0].tier: \"sata\", but %s was formatted as sas",
+		 path);
+	assert_string_equal(err, json);
+
+	cfg.targets[0].tier = LEOFS_TIER_SAS;
+	cfg.targets[0].weight = 7;
+	assert_int_equal(oss_config_open_target(&cfg, 0, &t, err, sizeof(err)),
+			 -EINVAL);
+	snprintf(json, sizeof(json),
+		 "config: targets[0].weight: 7, but %s was formatted with weight 40",
+		 path);
+	assert_string_equal(err, json);
+
+	/* another target id: refused by the superblock check itself */
+	cfg.targets[0].weight = 40;
+	cfg.targets[0].id = 6;
+	assert_int_not_equal(oss_config_open_target(&cfg, 0, &t, err,
+						    sizeof(err)),
+			     0);
+	oss_config_free(&cfg);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_top_level_errors),
+		cmocka_unit_test(test_target_agrees),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

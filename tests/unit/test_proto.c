@@ -1746,6 +1746,57 @@ static void test_storage_fragment_rules(void **state)
 	rf.flags = 0x4;
 	assert_int_equal(leofs_read_fragment_req_encode(&rf, enc_buf, BUF_SIZE),
 			 -EINVAL);
+	/* inside a 64 MiB unit, but more than one message of data */
+	rf.flags = 0;
+	rf.stripe_unit = LEOFS_STRIPE_UNIT_MAX;
+	rf.offset = 0;
+	rf.length = LEOFS_MAX_IO + 4096;
+	assert_int_equal(leofs_read_fragment_req_encode(&rf, enc_buf, BUF_SIZE),
+			 -EINVAL);
+	rf.length = LEOFS_MAX_IO;
+	assert_true(leofs_read_fragment_req_encode(&rf, enc_buf, BUF_SIZE) > 0);
+}
+
+/* Lengths and sizes that no client sends, refused before any work. */
+static void test_storage_range_rules(void **state)
+{
+	struct leofs_degraded_read_req dr = { 0 }, drd;
+	struct leofs_truncate_objects_req tr = { 0 }, trd;
+	int len;
+
+	(void)state;
+	/* DEGRADED_READ: inside a 4 x 64 MiB stripe, at most 16 MiB */
+	fill(LEOFS_OP_DEGRADED_READ, false, &dr);
+	dr.layout.stripe_unit = LEOFS_STRIPE_UNIT_MAX;
+	dr.offset = 0;
+	dr.length = LEOFS_MAX_IO + 1;
+	assert_int_equal(leofs_degraded_read_req_encode(&dr, enc_buf, BUF_SIZE),
+			 -EINVAL);
+	dr.length = LEOFS_MAX_IO;
+	len = leofs_degraded_read_req_encode(&dr, enc_buf, BUF_SIZE);
+	assert_true(len > 0);
+	assert_int_equal(leofs_degraded_read_req_decode(&drd, enc_buf, len), 0);
+	assert_int_equal(drd.length, LEOFS_MAX_IO);
+	/* the length is the last field: as a peer would send it */
+	put_unaligned_le32(4 * LEOFS_STRIPE_UNIT_MAX, enc_buf + len - 4);
+	assert_int_equal(leofs_degraded_read_req_decode(&drd, enc_buf, len),
+			 -EPROTO);
+
+	/* TRUNCATE_OBJECTS: sizes up to 2^63 - 1 */
+	fill(LEOFS_OP_TRUNCATE_OBJECTS, false, &tr);
+	tr.size = ~0ull >> 1;
+	len = leofs_truncate_objects_req_encode(&tr, enc_buf, BUF_SIZE);
+	assert_true(len > 0);
+	assert_int_equal(leofs_truncate_objects_req_decode(&trd, enc_buf, len),
+			 0);
+	assert_int_equal(trd.size, ~0ull >> 1);
+	tr.size = 1ull << 63;
+	assert_int_equal(leofs_truncate_objects_req_encode(&tr, enc_buf,
+							   BUF_SIZE), -EINVAL);
+	/* the size follows the inode number */
+	put_unaligned_le64(~0ull, enc_buf + 8);
+	assert_int_equal(leofs_truncate_objects_req_decode(&trd, enc_buf, len),
+			 -EPROTO);
 }
 
 static void test_golden(void **state)
@@ -1829,6 +1880,7 @@ int main(void)
 		cmocka_unit_test(test_map_integrity),
 		cmocka_unit_test(test_map_limits),
 		cmocka_unit_test(test_storage_fragment_rules),
+		cmocka_unit_test(test_storage_range_rules),
 		cmocka_unit_test(test_golden),
 	};
 	const struct CMUnitTest corpus[] = {

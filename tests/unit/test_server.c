@@ -333,6 +333,10 @@ static void test_hostile_peers(void **state)
 	assert_int_equal(send(fd, hdr, 10, 0), 10);
 	assert_closed(fd, 3000);
 
+	/* nothing at all: dropped too, so silent peers cannot fill max_conns */
+	fd = srv_fixture_raw_connect(f->port);
+	assert_closed(fd, 3000);
+
 	/* a frame that says "reply" is not a request */
 	fd = srv_fixture_raw_connect(f->port);
 	{
