@@ -194,13 +194,15 @@ static int cases(void)
 		expect(name, buf, n, true);
 	}
 	/*
-	 * A READ_FRAGMENT whose length field says 16 MiB + 4 KiB (the encoder
+	 * A READ_FRAGMENT whose length field says 16 MiB + 4 KiB, inside a
+	 * 64 MiB unit, so only the message limit refuses it (the encoder
 	 * refuses to write one: find the field by encoding two lengths).
 	 */
 	{
 		u8 other[512];
 		int r2;
 
+		rf.stripe_unit = LEOFS_STRIPE_UNIT_MAX;
 		rf.length = 4096;
 		r = leofs_msg_encode(LEOFS_OP_READ_FRAGMENT, false, &rf,
 				     sizeof(rf), body, sizeof(body));
@@ -221,6 +223,29 @@ static int cases(void)
 		put_unaligned_le32(0xffffffffu, body + i);
 		n = frame(buf, LEOFS_OP_READ_FRAGMENT, body, (u32)r, (u32)r);
 		expect("READ_FRAGMENT of 4 GiB", buf, n, true);
+		rf.stripe_unit = 65536;
+	}
+	/* a DEGRADED_READ of 32 MiB of a 4 x 64 MiB stripe: more than a message */
+	{
+		struct leofs_degraded_read_req dr = {
+			.ino = 1,
+			.layout = { .pool_id = 1, .scheme = LEOFS_LAYOUT_EC,
+				    .k = 4, .m = 1,
+				    .stripe_unit = LEOFS_STRIPE_UNIT_MAX,
+				    .stripe_count = 1 },
+			.length = LEOFS_MAX_IO,
+		};
+
+		r = leofs_msg_encode(LEOFS_OP_DEGRADED_READ, false, &dr,
+				     sizeof(dr), body, sizeof(body));
+		if (r <= 4) {
+			printf("cannot encode a DEGRADED_READ\n");
+			return 2;
+		}
+		/* the length is its last field */
+		put_unaligned_le32(2 * LEOFS_MAX_IO, body + r - 4);
+		n = frame(buf, LEOFS_OP_DEGRADED_READ, body, (u32)r, (u32)r);
+		expect("DEGRADED_READ of 32 MiB", buf, n, true);
 	}
 	rf.offset = 0;
 	rf.target_id = 999999;
