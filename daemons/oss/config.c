@@ -454,8 +454,9 @@ int oss_config_open_target(const struct oss_config *cfg, unsigned int i,
 	} else if (st.tier != ct->tier) {
 		snprintf(field, sizeof(field), "targets[%u].tier", i);
 		r = fail(err, err_len, field,
-			 "\"%s\", but %s was formatted as %s", oss_tier_name(ct->tier),
-			 ct->path, oss_tier_name(st.tier));
+			 "\"%s\", but %s was formatted as %s",
+			 oss_tier_name(ct->tier), ct->path,
+			 oss_tier_name(st.tier));
 	} else if (st.weight != ct->weight) {
 		snprintf(field, sizeof(field), "targets[%u].weight", i);
 		r = fail(err, err_len, field,
