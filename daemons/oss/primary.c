@@ -4,7 +4,8 @@
  * of one) and PARTIAL_WRITE (read-modify-write), both under the stripe's
  * lock. New stripes take the direct path (every member replaces its whole
  * fragment at version 1); everything else is prepare on every member, then
- * commit on every member, with a version one above the committed one.
+ * commit on every member, with a version above every one the live members
+ * hold, committed or prepared.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -48,17 +49,25 @@ static u32 sort_results(struct oss_pg *pg, u32 mask, const int *res,
 
 /*
  * Read [off, off + len) of every live member and settle what an earlier
- * primary left behind: a prepared version committed somewhere is rolled
- * forward, one committed nowhere is aborted (we hold the stripe lock, so
- * no other writer is running). Returns the highest committed version, or
- * a negative errno; res[] holds each member's state and bytes.
+ * primary left behind (we hold the stripe lock, so no other writer is
+ * running). A prepared version is committed where it is prepared when a
+ * member has committed it, or when it is above every committed version
+ * and the live members holding it can rebuild it (K of them for EC, one
+ * for copies): its primary may have committed it on a member that is now
+ * down, so dropping it and writing other bytes under the same number
+ * would leave two contents of one version. Any other prepared version is
+ * aborted. Returns the highest committed version, or a negative errno;
+ * res[] holds each member's state and bytes, and *next the number for a
+ * new version: above every version seen, committed or prepared.
  */
-static s64 settle(struct oss_pg *pg, u32 off, u32 len, struct oss_member *res)
+static s64 settle(struct oss_pg *pg, u32 off, u32 len, struct oss_member *res,
+		  u64 *next)
 {
+	u32 need = pg->l.scheme == LEOFS_LAYOUT_EC ? pg->l.k : 1;
 	int cres[LEOFS_MAX_FRAGMENTS];
-	u32 r, q, tries;
-	u64 maxc;
-	bool changed, committed;
+	u32 r, q, tries, holders;
+	u64 maxc, top = 0, v;
+	bool changed, committed, roll;
 
 	for (tries = 0; tries < 4; tries++) {
 		oss_pg_read(pg, pg->live, off, len, 0, res);
@@ -71,31 +80,51 @@ static s64 settle(struct oss_pg *pg, u32 off, u32 len, struct oss_member *res)
 				pg->live &= ~(1u << r);
 			else if (!res[r].err && res[r].version > maxc)
 				maxc = res[r].version;
+			if (!res[r].err && res[r].prepared > top)
+				top = res[r].prepared;
 		}
+		if (maxc > top)
+			top = maxc;
 		changed = false;
 		for (r = 0; r < pg->width; r++) {
 			if (res[r].err || !res[r].prepared ||
 			    res[r].prepared <= res[r].version)
 				continue;
+			v = res[r].prepared;
 			committed = false;
-			for (q = 0; q < pg->width; q++)
-				if (!res[q].err &&
-				    res[q].version == res[r].prepared)
+			holders = 0;
+			for (q = 0; q < pg->width; q++) {
+				if (res[q].err)
+					continue;
+				if (res[q].version == v)
 					committed = true;
+				if (res[q].version == v || res[q].prepared == v)
+					holders++;
+			}
+			roll = committed || (v > maxc && holders >= need);
 			oss_pg_commit(pg, 1u << r,
-				      committed ? LEOFS_COMMIT : LEOFS_ABORT,
-				      res[r].prepared, cres);
+				      roll ? LEOFS_COMMIT : LEOFS_ABORT, v,
+				      cres);
+			if (roll && cres[r] &&
+			    !leofs_err_is_transport(cres[r])) {
+				/* its base is no longer the committed version */
+				oss_pg_commit(pg, 1u << r, LEOFS_ABORT, v,
+					      cres);
+				roll = false;
+			}
 			log_notice("ino %llx slot %u stripe %llu: %s version %llu of fragment %u",
 				   (unsigned long long)pg->ino, pg->slot,
 				   (unsigned long long)pg->stripe,
-				   committed ? "rolled forward" : "aborted",
-				   (unsigned long long)res[r].prepared, r);
-			if (committed)
+				   roll ? "rolled forward" : "aborted",
+				   (unsigned long long)v, r);
+			if (roll)
 				oss_node_count(&pg->n->roll_forwards);
 			changed = true;
 		}
-		if (!changed)
+		if (!changed) {
+			*next = top + 1;
 			return (s64)maxc;
+		}
 		oss_members_free(res, pg->width);
 	}
 	return -EAGAIN;
@@ -171,6 +200,7 @@ static u32 store(struct oss_pg *pg, u8 *const frags[], u32 off, u32 len,
 	struct oss_local *lt = oss_node_local(pg->n, pg->targets[0]);
 	int res[LEOFS_MAX_FRAGMENTS], hard, e;
 	bool whole = !off && len == pg->l.stripe_unit;
+	u64 next;
 	s64 maxc;
 
 	if (oss_pg_count(pg->live) < min)
@@ -196,7 +226,7 @@ static u32 store(struct oss_pg *pg, u8 *const frags[], u32 off, u32 len,
 			return oss_status(hard);
 		/* a member already has this stripe: take the versioned path */
 	}
-	maxc = settle(pg, 0, LEOFS_BLOCK_SIZE, st);
+	maxc = settle(pg, 0, LEOFS_BLOCK_SIZE, st, &next);
 	if (maxc < 0) {
 		oss_members_free(st, pg->width);
 		return oss_status((int)maxc);
@@ -208,9 +238,9 @@ static u32 store(struct oss_pg *pg, u8 *const frags[], u32 off, u32 len,
 		    (whole || st[r].version == (u64)maxc))
 			mask |= 1u << r;
 	oss_members_free(st, pg->width);
-	e = prepare_commit(pg, mask, (u64)maxc + 1, off, frags, len);
+	e = prepare_commit(pg, mask, next, off, frags, len);
 	if (!e)
-		*version = (u64)maxc + 1;
+		*version = next;
 	return e;
 }
 
@@ -301,11 +331,12 @@ static u32 rmw_columns(struct oss_pg *pg, u32 a0, u32 len, u32 off, u32 end,
 	u8 *frags[LEOFS_MAX_FRAGMENTS] = { 0 }, *mem;
 	struct leofs_ec *ec = NULL;
 	u32 status = 0;
+	u64 next;
 	s64 maxc;
 
 	if (oss_pg_count(pg->live) < leofs_layout_min_size(&pg->l))
 		return LEOFS_S_DEGRADED_READONLY;
-	maxc = settle(pg, a0, len, st);
+	maxc = settle(pg, a0, len, st, &next);
 	if (maxc < 0) {
 		oss_members_free(st, pg->width);
 		return oss_status((int)maxc);
@@ -365,9 +396,9 @@ static u32 rmw_columns(struct oss_pg *pg, u32 a0, u32 len, u32 off, u32 end,
 			for (r = 1; r < pg->width; r++)
 				frags[r] = frags[0];
 		mask = cur & pg->live;
-		status = prepare_commit(pg, mask, (u64)maxc + 1, a0, frags, len);
+		status = prepare_commit(pg, mask, next, a0, frags, len);
 		if (!status)
-			*version = (u64)maxc + 1;
+			*version = next;
 	}
 	oss_members_free(st, pg->width);
 	free(mem);

@@ -19,6 +19,10 @@
  *	oss_io MAP.json UUID pg SCHEME UNIT INO        nodes of the PG of INO's
  *	        slot 0, primary first
  *	oss_io MAP.json UUID statfs TARGET            checksum errors of a target
+ *	oss_io MAP.json UUID crashed-primary SCHEME UNIT INO VERSION SEED RANK
+ *	        act as a PG primary that dies mid-write: PREPARE VERSION of
+ *	        stripe 0 of INO (EC: data pattern SEED) on every member,
+ *	        COMMIT it on RANK only, then stop
  *
  * SCHEME: r1 r2 r3 ec2+1 ec4+1 ec4+2 ec8+3. Exit 0 on success.
  */
@@ -29,7 +33,10 @@
 #include <jansson.h>
 
 #include "leofs/client.h"
+#include "leofs/crc.h"
+#include "leofs/ec.h"
 #include "leofs/proto_msg.h"
+#include "leofs/rpc.h"
 #include "../../lib/placesim/placesim.h"
 
 static u8 pattern(u64 seed, u64 x)
@@ -504,6 +511,110 @@ static int statfs_target(struct leofs_client *c, struct leofs_mapview *v,
 	return r;
 }
 
+/* One member request of the crashed primary, as the primary sends it. */
+static int member_call(struct leofs_mapview *v, u32 target, u16 op,
+		       const void *msg, size_t size)
+{
+	const struct leofs_map_target *t = leofs_mapview_target(v, target);
+	const struct leofs_map_node *n = leofs_mapview_node(v, t->node_id);
+	struct leofs_rpc_opts o = { .peer_kind = LEOFS_PEER_OSS,
+				    .connect_timeout_ms = 2000 };
+	struct leofs_status_reply st;
+	struct leofs_rpc_reply raw;
+	struct leofs_rpc *rpc;
+	char host[32];
+	int r;
+
+	memcpy(o.cluster_id, leofs_mapview_map(v)->cluster_id, 16);
+	snprintf(host, sizeof(host), "%u.%u.%u.%u", n->addr.addr[0],
+		 n->addr.addr[1], n->addr.addr[2], n->addr.addr[3]);
+	r = leofs_rpc_connect(host, n->addr.port, &o, NULL, &rpc);
+	if (r)
+		return r;
+	r = leofs_rpc_call(rpc, op, msg, size, &st, sizeof(st), &raw, 10000);
+	if (!r) {
+		r = leofs_status_to_errno(raw.status);
+		leofs_rpc_reply_free(&raw);
+	}
+	leofs_rpc_close(rpc);
+	return r;
+}
+
+/*
+ * A PG primary that dies mid-write: PREPARE @version of stripe 0 of @ino
+ * (whole fragments; the data units are pattern @seed) on every member,
+ * then COMMIT on rank @crank only.
+ */
+static int crashed_primary(struct leofs_mapview *v,
+			   const struct leofs_layout *l, u64 ino, u64 version,
+			   u64 seed, u32 crank)
+{
+	u32 targets[LEOFS_MAX_FRAGMENTS], width = leofs_layout_width(l);
+	u32 unit = l->stripe_unit, k = l->k, r;
+	u32 pg = leofs_stripe_pg(ino, 0, l->stripe_count,
+				 leofs_mapview_pg_num(v, l->pool_id));
+	struct leofs_pg_ref ref = { .pool_id = l->pool_id, .pg = pg,
+				    .map_epoch = leofs_mapview_epoch(v) };
+	u8 *frags[LEOFS_MAX_FRAGMENTS] = { 0 };
+	u8 *mem = calloc(width, unit), *crcs = malloc(unit / 1024);
+	struct leofs_ec ec;
+	int e = 0;
+	u64 i;
+
+	if (!mem || !crcs || leofs_mapview_row(v, l->pool_id, width, pg,
+					       targets)) {
+		free(mem);
+		free(crcs);
+		return -EINVAL;
+	}
+	for (r = 0; r < width; r++)
+		frags[r] = l->scheme == LEOFS_LAYOUT_EC ? mem + (size_t)r * unit :
+							  mem;
+	for (i = 0; i < (u64)k * unit; i++)
+		mem[i] = pattern(seed, i);
+	if (l->scheme == LEOFS_LAYOUT_EC) {
+		e = leofs_ec_init(&ec, k, l->m);
+		if (!e) {
+			e = leofs_ec_encode(&ec, unit, frags, frags + k);
+			leofs_ec_destroy(&ec);
+		}
+	}
+	for (r = 0; r < width && !e; r++) {
+		struct leofs_write_fragment_req w = {
+			.ino = ino, .fragment = r, .target_id = targets[r],
+			.pg = ref, .stripe_unit = unit, .version = version,
+			.phase = LEOFS_FRAG_PREPARE,
+		};
+
+		leofs_crc32c_blocks_le(frags[r], unit, LEOFS_BLOCK_SIZE, crcs);
+		w.crcs.data = crcs;
+		w.crcs.count = unit / LEOFS_BLOCK_SIZE;
+		w.data.data = frags[r];
+		w.data.len = unit;
+		e = member_call(v, targets[r], LEOFS_OP_WRITE_FRAGMENT, &w,
+				sizeof(w));
+		if (e)
+			fprintf(stderr, "prepare rank %u: %s\n", r, strerror(-e));
+	}
+	if (!e) {
+		struct leofs_commit_fragment_req c = {
+			.ino = ino, .fragment = crank,
+			.target_id = targets[crank], .pg = ref,
+			.stripe_unit = unit, .version = version,
+			.action = LEOFS_COMMIT,
+		};
+
+		e = member_call(v, targets[crank], LEOFS_OP_COMMIT_FRAGMENT,
+				&c, sizeof(c));
+		if (e)
+			fprintf(stderr, "commit rank %u: %s\n", crank,
+				strerror(-e));
+	}
+	free(mem);
+	free(crcs);
+	return e;
+}
+
 int main(int argc, char **argv)
 {
 	struct leofs_client_opts o = { 0 };
@@ -555,6 +666,13 @@ int main(int argc, char **argv)
 		if (parse_scheme(argv[4], (u32)atoi(argv[5]), &l))
 			return 2;
 		r = truncate_check(c, &l, strtoull(argv[6], NULL, 0));
+	} else if (!strcmp(cmd, "crashed-primary") && argc == 10) {
+		if (parse_scheme(argv[4], (u32)atoi(argv[5]), &l))
+			return 2;
+		r = crashed_primary(v, &l, strtoull(argv[6], NULL, 0),
+				    strtoull(argv[7], NULL, 0),
+				    strtoull(argv[8], NULL, 0),
+				    (u32)atoi(argv[9]));
 	} else if (!strcmp(cmd, "pg") && argc == 7) {
 		if (parse_scheme(argv[4], (u32)atoi(argv[5]), &l))
 			return 2;
