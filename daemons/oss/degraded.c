@@ -38,6 +38,10 @@ static u32 read_piece(struct oss_pg *pg, u32 u, u32 a, u32 b, u8 *out)
 			break;
 		oss_members_free(st, pg->width);
 	}
+	if (v == -EAGAIN) {
+		status = LEOFS_S_AGAIN; /* oss_pg_resolve() said why */
+		goto out;
+	}
 	if (v < 0 || oss_pg_count(cur) < need) {
 		log_error("ino %llx slot %u stripe %llu: only %u of %u members hold a readable version",
 			  (unsigned long long)pg->ino, pg->slot,

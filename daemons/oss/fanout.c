@@ -2,7 +2,7 @@
 /*
  * One stripe across its PG: member operations sent to every rank in
  * parallel (remote ranks over their node's connection, the local rank
- * straight to the engine), and the reader's version resolution.
+ * straight to the engine).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -347,9 +347,10 @@ void oss_pg_write(struct oss_pg *pg, u32 mask, u32 phase, u64 version,
 		if (!lt)
 			continue;
 		if (phase == LEOFS_FRAG_DIRECT)
-			res[r] = oss_stripe_write(lt->t, &id, pg->l.stripe_unit,
-						  pg->stripe, version, frags[r],
-						  len);
+			res[r] = oss_stripe_create(lt->t, &id,
+						   pg->l.stripe_unit,
+						   pg->stripe, version,
+						   frags[r], len, NULL);
 		else
 			res[r] = oss_stripe_prepare(lt->t, &id,
 						    pg->l.stripe_unit,
@@ -389,63 +390,4 @@ void oss_pg_commit(struct oss_pg *pg, u32 mask, u32 action, u64 version,
 					   pg->stripe, version, action);
 	}
 	collect_status(pg, mask, p, res);
-}
-
-s64 oss_pg_resolve(struct oss_pg *pg, struct oss_member *res, u32 need,
-		   u32 *current)
-{
-	u64 best = 0, v;
-	u32 r, have, cur, roll;
-	int cres[LEOFS_MAX_FRAGMENTS];
-
-	/* candidates: committed somewhere, highest first */
-	for (;;) {
-		v = 0;
-		for (r = 0; r < pg->width; r++)
-			if (!res[r].err && res[r].version > v &&
-			    (!best || res[r].version < best))
-				v = res[r].version;
-		have = cur = roll = 0;
-		for (r = 0; r < pg->width; r++) {
-			if (res[r].err)
-				continue;
-			if (res[r].version == v) {
-				have++;
-				cur |= 1u << r;
-			} else if (v && res[r].prepared == v) {
-				have++;
-				roll |= 1u << r;
-			}
-		}
-		if (have >= need || !v)
-			break;
-		best = v;
-	}
-	if (!v) {
-		/* never written: members with nothing committed hold zeros */
-		*current = cur;
-		return cur && oss_pg_count(cur) >= need ? 0 : -EIO;
-	}
-	if (roll) {
-		oss_pg_commit(pg, roll, LEOFS_COMMIT, v, cres);
-		for (r = 0; r < pg->width; r++) {
-			if (!(roll & (1u << r)))
-				continue;
-			if (cres[r]) {
-				res[r].err = cres[r];
-				continue;
-			}
-			oss_node_count(&pg->n->roll_forwards);
-			log_notice("ino %llx slot %u stripe %llu: rolled fragment %u forward to version %llu",
-				   (unsigned long long)pg->ino, pg->slot,
-				   (unsigned long long)pg->stripe, r,
-				   (unsigned long long)v);
-			/* its data buffer is the old version's: read again */
-			leofs_bigbuf_put(res[r].buf);
-			res[r].buf = NULL;
-			res[r].err = -EAGAIN;
-		}
-	}
-	*current = cur;
-	return (s64)v;
 }

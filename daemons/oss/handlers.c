@@ -107,9 +107,9 @@ static void handle_write_fragment(struct oss_node *n, struct oss_call *c)
 		return reply_status(c, LEOFS_S_CHECKSUM);
 	}
 	if (m->phase == LEOFS_FRAG_DIRECT)
-		r = oss_stripe_write_crcs(lt->t, &id, m->stripe_unit, m->stripe,
-					  m->version, m->data.data, m->data.len,
-					  crcs);
+		r = oss_stripe_create(lt->t, &id, m->stripe_unit, m->stripe,
+				      m->version, m->data.data, m->data.len,
+				      crcs);
 	else
 		r = oss_stripe_prepare(lt->t, &id, m->stripe_unit, m->stripe,
 				       m->version, m->offset, m->data.data,

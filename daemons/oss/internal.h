@@ -17,6 +17,8 @@
 
 #define OSS_SB_NAME	"leofs-target"
 #define OSS_SB_TMP_NAME "leofs-target.tmp"
+#define OSS_VERSIONS_NAME     "versions"
+#define OSS_VERSIONS_TMP_NAME "versions.tmp"
 #define OSS_OBJECTS_DIR "objects"
 #define OSS_STAGING_DIR "staging"
 #define OSS_FANOUT	256 /* objects/<xx>/<yy>/: 256 x 256 directories */
@@ -59,7 +61,19 @@ struct oss_target {
 	u64 used_bytes;
 	u64 objects;
 	u64 checksum_errors;
+	pthread_mutex_t ver_lock; /* protects the three below (versions.c) */
+	u64 ver_epoch;
+	u64 ver_next;
+	u64 ver_limit; /* durable: no number at or above it was issued */
 };
+
+/* How far ahead of the numbers issued the durable limit moves. */
+#define OSS_VERSIONS_AHEAD (1ull << 16)
+
+/* Write the counter of a target being formatted (in its root). */
+int oss_versions_format(int root);
+/* Read the counter at open; refuses (saying why) if missing or corrupt. */
+int oss_versions_load(struct oss_target *t, char *why, size_t why_len);
 
 void oss_target_count_checksum_error(struct oss_target *t);
 /* Adjust the counters; deltas may be negative. */
@@ -74,6 +88,12 @@ int oss_target_scan_usage(struct oss_target *t);
 /* Whole-buffer pread/pwrite: 0, -EIO/-ENOSPC..., or -ENODATA on a short read. */
 int oss_pread_full(int fd, void *buf, size_t len, off_t off);
 int oss_pwrite_full(int fd, const void *buf, size_t len, off_t off);
+/*
+ * Replace file @name in directory @dir with @len bytes, atomically and
+ * durably: written to @tmp, synced, renamed over @name, directory synced.
+ */
+int oss_replace_file(int dir, const char *tmp, const char *name,
+		     const void *buf, size_t len);
 /* Reserve space so later in-place writes cannot fail with ENOSPC. */
 int oss_reserve_range(int fd, off_t off, off_t len);
 /* Allocated bytes of an open file. */

@@ -51,6 +51,25 @@ int oss_pwrite_full(int fd, const void *buf, size_t len, off_t off)
 	return 0;
 }
 
+int oss_replace_file(int dir, const char *tmp, const char *name,
+		     const void *buf, size_t len)
+{
+	int fd, r;
+
+	fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -errno;
+	r = oss_pwrite_full(fd, buf, len, 0);
+	if (!r && fsync(fd) < 0)
+		r = -errno;
+	close(fd);
+	if (!r && renameat(dir, tmp, dir, name) < 0)
+		r = -errno;
+	if (!r && fsync(dir) < 0)
+		r = -errno;
+	return r;
+}
+
 int oss_reserve_range(int fd, off_t off, off_t len)
 {
 	int r;

@@ -175,11 +175,13 @@ void oss_pg_commit(struct oss_pg *pg, u32 mask, u32 action, u64 version,
 void oss_members_free(struct oss_member *res, u32 width);
 
 /*
- * The version a reader must return: the highest version committed on at
- * least one member and committed or prepared on at least @need (K).
- * Members that only prepared it are rolled forward. Returns the version
- * (0: never written) or a negative errno (-EIO: not enough members);
- * @current receives the ranks that hold it committed.
+ * The stripe's version from its members' states (resolve.c): the highest
+ * version held (committed or prepared) by at least @need members (K; 1 for
+ * copies), whose prepared holders are rolled forward (marked -EAGAIN, to
+ * be read again), passing over versions that cannot have been
+ * acknowledged. Returns the version (0: never written), -EAGAIN while a
+ * version that may have been acknowledged cannot be rebuilt from the live
+ * members, or -EIO; @current receives the ranks holding it committed.
  */
 s64 oss_pg_resolve(struct oss_pg *pg, struct oss_member *res, u32 need,
 		   u32 *current);

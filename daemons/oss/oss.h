@@ -118,6 +118,18 @@ int oss_stripe_stat(struct oss_target *t, const struct oss_obj_id *obj,
 		    u32 unit, u64 stripe, struct oss_stripe_info *info);
 
 /*
+ * Version numbers: (map epoch << OSS_VERSION_N_BITS) | n. A PG primary
+ * takes each new version of a stripe from its rank-0 target, which never
+ * issues a number twice (versions.c). -ESTALE: this target issued under a
+ * newer epoch already; -EOVERFLOW: epoch or n out of range.
+ */
+#define OSS_VERSION_N_BITS    40
+#define OSS_VERSION_N_END     (1ull << OSS_VERSION_N_BITS)
+#define OSS_VERSION_EPOCH_END (1ull << (64 - OSS_VERSION_N_BITS))
+
+int oss_target_new_version(struct oss_target *t, u64 epoch, u64 *version);
+
+/*
  * Replace the whole fragment with @len bytes (len <= unit) at @version,
  * which must be above the committed one (-ESTALE otherwise). Atomic: after
  * a crash the stripe holds either the old or the new fragment. A stripe
@@ -127,12 +139,14 @@ int oss_stripe_write(struct oss_target *t, const struct oss_obj_id *obj,
 		     u32 unit, u64 stripe, u64 version, const void *data,
 		     u32 len);
 /*
- * The same, with @crcs: the CRC32C of each 4 KiB block of @data, already
- * checked by the caller (used only when len is a multiple of 4 KiB).
+ * A new stripe: the same, but -ESTALE if a version is committed there and
+ * -EBUSY if one is prepared. @crcs (may be NULL): the CRC32C of each 4 KiB
+ * block of @data, already checked by the caller (used only when len is a
+ * multiple of 4 KiB).
  */
-int oss_stripe_write_crcs(struct oss_target *t, const struct oss_obj_id *obj,
-			  u32 unit, u64 stripe, u64 version, const void *data,
-			  u32 len, const u32 *crcs);
+int oss_stripe_create(struct oss_target *t, const struct oss_obj_id *obj,
+		      u32 unit, u64 stripe, u64 version, const void *data,
+		      u32 len, const u32 *crcs);
 
 /*
  * Durably stage bytes [off, off + len) of a new version of the fragment,
@@ -159,10 +173,9 @@ int oss_stripe_abort(struct oss_target *t, const struct oss_obj_id *obj,
 		     u32 unit, u64 stripe, u64 version);
 
 /*
- * Drop a stripe committed at @version 1 by a whole-fragment write of a new
- * stripe (the primary refused that write): it reads as never written
- * again. Nothing there: 0. -ESTALE: another version is committed; -EBUSY:
- * a version is prepared; -EINVAL: @version is not 1.
+ * Drop a stripe oss_stripe_create() made at @version (the primary refused
+ * that write): it reads as never written again. Nothing there: 0.
+ * -ESTALE: another version is committed; -EBUSY: a version is prepared.
  */
 int oss_stripe_undo_new(struct oss_target *t, const struct oss_obj_id *obj,
 			u32 unit, u64 stripe, u64 version);

@@ -2,10 +2,10 @@
 /*
  * The PG primary's writes: WRITE_STRIPE (a full stripe or a column slice
  * of one) and PARTIAL_WRITE (read-modify-write), both under the stripe's
- * lock. New stripes take the direct path (every member replaces its whole
- * fragment at version 1); everything else is prepare on every member, then
- * commit on every member, with a version above every one the live members
- * hold, committed or prepared.
+ * lock. New stripes take the direct path (every member creates its whole
+ * fragment); everything else is prepare on every member, then commit on
+ * every member. Each attempt takes a new number from the primary's target,
+ * above every version the live members hold, and never used before.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -50,84 +50,94 @@ static u32 sort_results(struct oss_pg *pg, u32 mask, const int *res,
 /*
  * Read [off, off + len) of every live member and settle what an earlier
  * primary left behind (we hold the stripe lock, so no other writer is
- * running). A prepared version is committed where it is prepared when a
- * member has committed it, or when it is above every committed version
- * and the live members holding it can rebuild it (K of them for EC, one
- * for copies): its primary may have committed it on a member that is now
- * down, so dropping it and writing other bytes under the same number
- * would leave two contents of one version. Any other prepared version is
- * aborted. Returns the highest committed version, or a negative errno;
- * res[] holds each member's state and bytes, and *next the number for a
- * new version: above every version seen, committed or prepared.
+ * running): the stripe's version is resolved as a reader would
+ * (oss_pg_resolve(), rolling it forward where it is only prepared), and
+ * every other prepared version is aborted. Returns that version, or a
+ * negative errno (-EAGAIN: it cannot be decided with the members down);
+ * res[] holds each member's state and bytes, and *top the highest version
+ * seen, committed or prepared.
  */
 static s64 settle(struct oss_pg *pg, u32 off, u32 len, struct oss_member *res,
-		  u64 *next)
+		  u64 *top)
 {
 	u32 need = pg->l.scheme == LEOFS_LAYOUT_EC ? pg->l.k : 1;
 	int cres[LEOFS_MAX_FRAGMENTS];
-	u32 r, q, tries, holders;
-	u64 maxc, top = 0, v;
-	bool changed, committed, roll;
+	u32 r, tries, cur;
+	bool changed;
+	s64 v;
 
 	for (tries = 0; tries < 4; tries++) {
 		oss_pg_read(pg, pg->live, off, len, 0, res);
-		maxc = 0;
+		*top = 0;
 		for (r = 0; r < pg->width; r++) {
 			if (!(pg->live & (1u << r)))
 				continue;
 			if (leofs_err_is_transport(res[r].err) ||
 			    res[r].err == -EHOSTDOWN)
 				pg->live &= ~(1u << r);
-			else if (!res[r].err && res[r].version > maxc)
-				maxc = res[r].version;
-			if (!res[r].err && res[r].prepared > top)
-				top = res[r].prepared;
+			if (res[r].err)
+				continue;
+			if (res[r].version > *top)
+				*top = res[r].version;
+			if (res[r].prepared > *top)
+				*top = res[r].prepared;
 		}
-		if (maxc > top)
-			top = maxc;
+		v = oss_pg_resolve(pg, res, need, &cur);
+		if (v < 0)
+			return v;
 		changed = false;
 		for (r = 0; r < pg->width; r++) {
-			if (res[r].err || !res[r].prepared ||
-			    res[r].prepared <= res[r].version)
+			if (res[r].err == -EAGAIN) {
+				changed = true; /* rolled forward */
 				continue;
-			v = res[r].prepared;
-			committed = false;
-			holders = 0;
-			for (q = 0; q < pg->width; q++) {
-				if (res[q].err)
-					continue;
-				if (res[q].version == v)
-					committed = true;
-				if (res[q].version == v || res[q].prepared == v)
-					holders++;
 			}
-			roll = committed || (v > maxc && holders >= need);
-			oss_pg_commit(pg, 1u << r,
-				      roll ? LEOFS_COMMIT : LEOFS_ABORT, v,
-				      cres);
-			if (roll && cres[r] &&
-			    !leofs_err_is_transport(cres[r])) {
-				/* its base is no longer the committed version */
-				oss_pg_commit(pg, 1u << r, LEOFS_ABORT, v,
-					      cres);
-				roll = false;
-			}
-			log_notice("ino %llx slot %u stripe %llu: %s version %llu of fragment %u",
+			if (res[r].err || res[r].prepared <= res[r].version)
+				continue;
+			oss_pg_commit(pg, 1u << r, LEOFS_ABORT,
+				      res[r].prepared, cres);
+			log_notice("ino %llx slot %u stripe %llu: aborted version %llu of fragment %u",
 				   (unsigned long long)pg->ino, pg->slot,
 				   (unsigned long long)pg->stripe,
-				   roll ? "rolled forward" : "aborted",
-				   (unsigned long long)v, r);
-			if (roll)
-				oss_node_count(&pg->n->roll_forwards);
+				   (unsigned long long)res[r].prepared, r);
 			changed = true;
 		}
-		if (!changed) {
-			*next = top + 1;
-			return (s64)maxc;
-		}
+		if (!changed)
+			return v;
 		oss_members_free(res, pg->width);
 	}
 	return -EAGAIN;
+}
+
+/*
+ * The number of a new version of the stripe, from the primary's target,
+ * which never issues one twice: an attempt that was refused or cut short
+ * may have left its version on a member that is down now, and no later
+ * bytes may come back under that number. A number at or below @top (the
+ * highest version the live members hold) means a primary of a newer map
+ * wrote here: refused, the client retries with the new map.
+ */
+static u32 new_version(struct oss_pg *pg, u64 top, u64 *v)
+{
+	struct oss_local *lt = oss_node_local(pg->n, pg->targets[0]);
+	u64 epoch = leofs_mapview_epoch(pg->v);
+	int e = oss_target_new_version(lt->t, epoch, v);
+
+	if (!e && *v <= top) {
+		log_notice("ino %llx slot %u stripe %llu: new version %#llx of map epoch %llu is not above %#llx held there: refused",
+			   (unsigned long long)pg->ino, pg->slot,
+			   (unsigned long long)pg->stripe,
+			   (unsigned long long)*v, (unsigned long long)epoch,
+			   (unsigned long long)top);
+		return LEOFS_S_WRONG_EPOCH;
+	}
+	if (e == -ESTALE)
+		return LEOFS_S_WRONG_EPOCH;
+	if (e)
+		log_error("ino %llx slot %u stripe %llu: no version number in map epoch %llu: %s",
+			  (unsigned long long)pg->ino, pg->slot,
+			  (unsigned long long)pg->stripe,
+			  (unsigned long long)epoch, strerror(-e));
+	return e ? oss_status(e) : 0;
 }
 
 /*
@@ -163,21 +173,21 @@ static u32 prepare_commit(struct oss_pg *pg, u32 mask, u64 v, u32 off,
 }
 
 /*
- * A new stripe's write was refused (too few members, or one failed): drop
- * it from the members in @took, so the stripe is absent everywhere again
- * rather than at version 1 on some members only, which a later partial
+ * A new stripe's write at @v was refused (too few members, or one failed):
+ * drop it from the members in @took, so the stripe is absent everywhere
+ * again rather than at @v on some members only, which a later partial
  * write would refuse as degraded. A member that fails by transport keeps
- * what it took; that stripe then takes only whole writes until it is
- * written whole again (oss.md).
+ * what it took, under a number no later write uses; that stripe then
+ * takes only whole writes until it is written whole again (oss.md).
  */
-static int undo_new(struct oss_pg *pg, u32 took)
+static int undo_new(struct oss_pg *pg, u32 took, u64 v)
 {
 	int res[LEOFS_MAX_FRAGMENTS], hard;
 	u32 r;
 
 	if (!took)
 		return 0;
-	oss_pg_commit(pg, took, LEOFS_UNDO_NEW, 1, res);
+	oss_pg_commit(pg, took, LEOFS_UNDO_NEW, v, res);
 	sort_results(pg, took, res, &hard);
 	for (r = 0; r < pg->width; r++)
 		if ((took & (1u << r)) && res[r] &&
@@ -200,8 +210,9 @@ static u32 store(struct oss_pg *pg, u8 *const frags[], u32 off, u32 len,
 	struct oss_local *lt = oss_node_local(pg->n, pg->targets[0]);
 	int res[LEOFS_MAX_FRAGMENTS], hard, e;
 	bool whole = !off && len == pg->l.stripe_unit;
-	u64 next;
-	s64 maxc;
+	u64 next, top;
+	u32 status;
+	s64 base;
 
 	if (oss_pg_count(pg->live) < min)
 		return LEOFS_S_DEGRADED_READONLY;
@@ -209,15 +220,18 @@ static u32 store(struct oss_pg *pg, u8 *const frags[], u32 off, u32 len,
 	if (e)
 		return oss_status(e);
 	if (!off && !info.version && !info.prepared) {
-		/* a new stripe: one atomic replace per member, no staging */
-		oss_pg_write(pg, pg->live, LEOFS_FRAG_DIRECT, 1, 0, frags, len,
-			     res);
+		/* a new stripe: one atomic create per member, no staging */
+		status = new_version(pg, 0, &next);
+		if (status)
+			return status;
+		oss_pg_write(pg, pg->live, LEOFS_FRAG_DIRECT, next, 0, frags,
+			     len, res);
 		ok = sort_results(pg, pg->live, res, &hard);
 		if (!hard && oss_pg_count(ok) >= min) {
-			*version = 1;
+			*version = next;
 			return 0;
 		}
-		e = undo_new(pg, ok);
+		e = undo_new(pg, ok, next);
 		if (e)
 			return oss_status(e);
 		if (!hard)
@@ -226,22 +240,24 @@ static u32 store(struct oss_pg *pg, u8 *const frags[], u32 off, u32 len,
 			return oss_status(hard);
 		/* a member already has this stripe: take the versioned path */
 	}
-	maxc = settle(pg, 0, LEOFS_BLOCK_SIZE, st, &next);
-	if (maxc < 0) {
+	base = settle(pg, 0, LEOFS_BLOCK_SIZE, st, &top);
+	if (base < 0) {
 		oss_members_free(st, pg->width);
-		return oss_status((int)maxc);
+		return oss_status((int)base);
 	}
 	/* a member that missed updates only takes a whole fragment */
 	mask = 0;
 	for (r = 0; r < pg->width; r++)
 		if ((pg->live & (1u << r)) && !st[r].err &&
-		    (whole || st[r].version == (u64)maxc))
+		    (whole || st[r].version == (u64)base))
 			mask |= 1u << r;
 	oss_members_free(st, pg->width);
-	e = prepare_commit(pg, mask, next, off, frags, len);
-	if (!e)
+	status = new_version(pg, top, &next);
+	if (!status)
+		status = prepare_commit(pg, mask, next, off, frags, len);
+	if (!status)
 		*version = next;
-	return e;
+	return status;
 }
 
 /* Says why a write was refused as read-only: which members were live. */
@@ -331,19 +347,19 @@ static u32 rmw_columns(struct oss_pg *pg, u32 a0, u32 len, u32 off, u32 end,
 	u8 *frags[LEOFS_MAX_FRAGMENTS] = { 0 }, *mem;
 	struct leofs_ec *ec = NULL;
 	u32 status = 0;
-	u64 next;
-	s64 maxc;
+	u64 next, top;
+	s64 base;
 
 	if (oss_pg_count(pg->live) < leofs_layout_min_size(&pg->l))
 		return LEOFS_S_DEGRADED_READONLY;
-	maxc = settle(pg, a0, len, st, &next);
-	if (maxc < 0) {
+	base = settle(pg, a0, len, st, &top);
+	if (base < 0) {
 		oss_members_free(st, pg->width);
-		return oss_status((int)maxc);
+		return oss_status((int)base);
 	}
 	for (r = 0; r < pg->width; r++)
 		if ((pg->live & (1u << r)) && !st[r].err &&
-		    st[r].version == (u64)maxc)
+		    st[r].version == (u64)base)
 			cur |= 1u << r;
 	mem = calloc(pg->width, len);
 	if (!mem) {
@@ -388,7 +404,7 @@ static u32 rmw_columns(struct oss_pg *pg, u32 a0, u32 len, u32 off, u32 end,
 		 * the stripe holds these bytes already (zeros over zeros in a
 		 * truncate's tail, a block written again as it is): no write
 		 */
-		*version = (u64)maxc;
+		*version = (u64)base;
 	} else if (!status) {
 		if (ec)
 			leofs_ec_encode(ec, len, frags, frags + k);
@@ -396,7 +412,10 @@ static u32 rmw_columns(struct oss_pg *pg, u32 a0, u32 len, u32 off, u32 end,
 			for (r = 1; r < pg->width; r++)
 				frags[r] = frags[0];
 		mask = cur & pg->live;
-		status = prepare_commit(pg, mask, next, a0, frags, len);
+		status = new_version(pg, top, &next);
+		if (!status)
+			status = prepare_commit(pg, mask, next, a0, frags,
+						len);
 		if (!status)
 			*version = next;
 	}

@@ -394,17 +394,10 @@ static int write_staged(struct oss_target *t, struct oss_object *o, u64 stripe,
 	return r;
 }
 
-int oss_stripe_write(struct oss_target *t, const struct oss_obj_id *obj,
-		     u32 unit, u64 stripe, u64 version, const void *data,
-		     u32 len)
-{
-	return oss_stripe_write_crcs(t, obj, unit, stripe, version, data, len,
-				     NULL);
-}
-
-int oss_stripe_write_crcs(struct oss_target *t, const struct oss_obj_id *obj,
-			  u32 unit, u64 stripe, u64 version, const void *data,
-			  u32 len, const u32 *known)
+/* Whole-fragment write; @create: only onto a stripe with no version. */
+static int write_whole(struct oss_target *t, const struct oss_obj_id *obj,
+		       u32 unit, u64 stripe, u64 version, const void *data,
+		       u32 len, const u32 *known, bool create)
 {
 	const u8 *blocks = NULL;
 	struct update u;
@@ -420,7 +413,7 @@ int oss_stripe_write_crcs(struct oss_target *t, const struct oss_obj_id *obj,
 	r = begin_update(t, obj, unit, stripe, 0, len, true, &u);
 	if (r)
 		goto out;
-	if (version <= u.rec.version)
+	if (version <= u.rec.version || (create && u.rec.version))
 		r = -ESTALE;
 	if (!r && prepared_version(t, obj, stripe))
 		r = -EBUSY;
@@ -437,6 +430,22 @@ out:
 	leofs_bigbuf_put(copy);
 	free(crcs);
 	return r;
+}
+
+int oss_stripe_write(struct oss_target *t, const struct oss_obj_id *obj,
+		     u32 unit, u64 stripe, u64 version, const void *data,
+		     u32 len)
+{
+	return write_whole(t, obj, unit, stripe, version, data, len, NULL,
+			   false);
+}
+
+int oss_stripe_create(struct oss_target *t, const struct oss_obj_id *obj,
+		      u32 unit, u64 stripe, u64 version, const void *data,
+		      u32 len, const u32 *crcs)
+{
+	return write_whole(t, obj, unit, stripe, version, data, len, crcs,
+			   true);
 }
 
 int oss_stripe_prepare(struct oss_target *t, const struct oss_obj_id *obj,
@@ -588,7 +597,7 @@ int oss_stripe_abort(struct oss_target *t, const struct oss_obj_id *obj,
 /*
  * The record goes first (synced: from then on the stripe reads as never
  * written), then the blocks' space. A crash before the sync leaves the
- * stripe at version 1 or absent, both states the primary's undo allows.
+ * stripe at @version or absent, both states the primary's undo allows.
  */
 int oss_stripe_undo_new(struct oss_target *t, const struct oss_obj_id *obj,
 			u32 unit, u64 stripe, u64 version)
@@ -596,7 +605,7 @@ int oss_stripe_undo_new(struct oss_target *t, const struct oss_obj_id *obj,
 	struct update u;
 	int r;
 
-	if (version != 1)
+	if (!version)
 		return -EINVAL;
 	r = begin_update(t, obj, unit, stripe, 0, 0, false, &u);
 	if (r)

@@ -67,21 +67,10 @@ static int make_layout(int root)
 static int write_superblock(int root, const struct oss_superblock *sb)
 {
 	u8 buf[OSS_SB_SIZE];
-	int fd, r;
 
 	oss_sb_encode(sb, buf);
-	fd = openat(root, OSS_SB_TMP_NAME, O_WRONLY | O_CREAT | O_EXCL, 0640);
-	if (fd < 0)
-		return -errno;
-	r = oss_pwrite_full(fd, buf, sizeof(buf), 0);
-	if (!r)
-		r = fsync_fd(fd);
-	close(fd);
-	if (!r && renameat(root, OSS_SB_TMP_NAME, root, OSS_SB_NAME) < 0)
-		r = -errno;
-	if (!r)
-		r = fsync_fd(root);
-	return r;
+	return oss_replace_file(root, OSS_SB_TMP_NAME, OSS_SB_NAME, buf,
+				sizeof(buf));
 }
 
 int oss_target_format(const char *path, const u8 cluster_id[16], u32 target_id,
@@ -110,6 +99,8 @@ int oss_target_format(const char *path, const u8 cluster_id[16], u32 target_id,
 	}
 	r = make_layout(root);
 	if (!r)
+		r = oss_versions_format(root);
+	if (!r)
 		r = write_superblock(root, &sb);
 	close(root);
 	return r;
@@ -133,7 +124,8 @@ static int load_superblock(int root, const char *path,
 	fd = openat(root, OSS_SB_NAME, O_RDONLY);
 	if (fd < 0 && errno == ENOENT) {
 		if (!fstatat(root, OSS_OBJECTS_DIR, &st, 0) ||
-		    !fstatat(root, OSS_STAGING_DIR, &st, 0))
+		    !fstatat(root, OSS_STAGING_DIR, &st, 0) ||
+		    !fstatat(root, OSS_VERSIONS_NAME, &st, 0))
 			return oss_refuse(
 				why, why_len, -EUCLEAN,
 				"%s: half-formatted: no superblock but a target layout (empty the directory and format again)",
@@ -221,6 +213,7 @@ int oss_target_open(const char *path, const u8 cluster_id[16], u32 target_id,
 		return -ENOMEM;
 	t->root_fd = t->objects_fd = t->staging_fd = -1;
 	pthread_mutex_init(&t->stats_lock, NULL);
+	pthread_mutex_init(&t->ver_lock, NULL);
 	for (i = 0; i < OSS_OBJ_LOCKS; i++)
 		pthread_rwlock_init(&t->obj_locks[i], NULL);
 	for (i = 0; i < OSS_STRIPE_LOCKS; i++)
@@ -243,6 +236,8 @@ int oss_target_open(const char *path, const u8 cluster_id[16], u32 target_id,
 		r = check_identity(t, cluster_id, target_id, why, why_len);
 	if (!r)
 		r = check_layout(t, why, why_len);
+	if (!r)
+		r = oss_versions_load(t, why, why_len);
 	if (r)
 		goto fail;
 	r = oss_sync_start(t->root_fd, t->opts.group_commit_us, &t->sync);
@@ -284,6 +279,7 @@ void oss_target_close(struct oss_target *t)
 	for (i = 0; i < OSS_STRIPE_LOCKS; i++)
 		pthread_rwlock_destroy(&t->stripe_locks[i]);
 	pthread_mutex_destroy(&t->stats_lock);
+	pthread_mutex_destroy(&t->ver_lock);
 	free(t->path);
 	free(t);
 }

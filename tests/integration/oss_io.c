@@ -19,10 +19,14 @@
  *	oss_io MAP.json UUID pg SCHEME UNIT INO        nodes of the PG of INO's
  *	        slot 0, primary first
  *	oss_io MAP.json UUID statfs TARGET            checksum errors of a target
- *	oss_io MAP.json UUID crashed-primary SCHEME UNIT INO VERSION SEED RANK
- *	        act as a PG primary that dies mid-write: PREPARE VERSION of
- *	        stripe 0 of INO (EC: data pattern SEED) on every member,
+ *	oss_io MAP.json UUID version SCHEME UNIT INO STRIPE   the committed
+ *	        version of a stripe of INO's slot 0 on its PG primary
+ *	oss_io MAP.json UUID crashed-primary SCHEME UNIT INO STRIPE VERSION
+ *	        SEED RANK   act as a PG primary that dies mid-write: PREPARE
+ *	        VERSION of the stripe (data pattern SEED) on every member,
  *	        COMMIT it on RANK only, then stop
+ *	oss_io MAP.json UUID crashed-new SCHEME UNIT INO STRIPE VERSION SEED
+ *	        RANK   the same for a new stripe: it is created on RANK only
  *
  * SCHEME: r1 r2 r3 ec2+1 ec4+1 ec4+2 ec8+3. Exit 0 on success.
  */
@@ -463,14 +467,71 @@ static int truncate_check(struct leofs_client *c,
 	return r;
 }
 
+/*
+ * One request to the node of @target, as a peer of @kind: the decoded
+ * reply in @out, its raw form in @raw (to free) when the call succeeds.
+ */
+static int node_call(struct leofs_mapview *v, u32 target, u32 kind, u16 op,
+		     const void *msg, size_t size, void *out, size_t out_size,
+		     struct leofs_rpc_reply *raw)
+{
+	const struct leofs_map_target *t = leofs_mapview_target(v, target);
+	const struct leofs_map_node *n = leofs_mapview_node(v, t->node_id);
+	struct leofs_rpc_opts o = { .peer_kind = kind,
+				    .connect_timeout_ms = 2000 };
+	struct leofs_rpc *rpc;
+	char host[32];
+	int r;
+
+	if (kind == LEOFS_PEER_OSS)
+		memcpy(o.cluster_id, leofs_mapview_map(v)->cluster_id, 16);
+	snprintf(host, sizeof(host), "%u.%u.%u.%u", n->addr.addr[0],
+		 n->addr.addr[1], n->addr.addr[2], n->addr.addr[3]);
+	r = leofs_rpc_connect(host, n->addr.port, &o, NULL, &rpc);
+	if (r)
+		return r;
+	r = leofs_rpc_call(rpc, op, msg, size, out, out_size, raw, 10000);
+	leofs_rpc_close(rpc);
+	return r;
+}
+
+static int statfs_target(struct leofs_mapview *v, u32 target)
+{
+	struct leofs_target_statfs_req q = { .target_id = target };
+	struct leofs_target_statfs_reply rp;
+	struct leofs_rpc_reply raw;
+	int r;
+
+	r = node_call(v, target, LEOFS_PEER_ADMIN, LEOFS_OP_TARGET_STATFS, &q,
+		      sizeof(q), &rp, sizeof(rp), &raw);
+	if (r)
+		return r;
+	printf("%llu\n", (unsigned long long)rp.checksum_errors);
+	leofs_rpc_reply_free(&raw);
+	return 0;
+}
+
+/* The PG of (@ino, slot 0): its reference and targets in rank order. */
+static int pg_of(struct leofs_mapview *v, const struct leofs_layout *l,
+		 u64 ino, struct leofs_pg_ref *ref, u32 *targets)
+{
+	*ref = (struct leofs_pg_ref){
+		.pool_id = l->pool_id,
+		.pg = leofs_stripe_pg(ino, 0, l->stripe_count,
+				      leofs_mapview_pg_num(v, l->pool_id)),
+		.map_epoch = leofs_mapview_epoch(v),
+	};
+	return leofs_mapview_row(v, l->pool_id, leofs_layout_width(l),
+				 ref->pg, targets);
+}
+
 /* The nodes of the PG of (ino, slot 0), in rank order: "primary members..." */
 static int print_pg(struct leofs_mapview *v, const struct leofs_layout *l,
 		    u64 ino)
 {
 	u32 targets[LEOFS_MAX_FRAGMENTS], width = leofs_layout_width(l), r;
-	u32 pg = leofs_stripe_pg(ino, 0, l->stripe_count,
-				 leofs_mapview_pg_num(v, l->pool_id));
-	int e = leofs_mapview_row(v, l->pool_id, width, pg, targets);
+	struct leofs_pg_ref ref;
+	int e = pg_of(v, l, ino, &ref, targets);
 
 	if (e)
 		return e;
@@ -481,33 +542,30 @@ static int print_pg(struct leofs_mapview *v, const struct leofs_layout *l,
 	return 0;
 }
 
-static int statfs_target(struct leofs_client *c, struct leofs_mapview *v,
-			 u32 target)
+/* The committed version of @stripe on the PG primary (rank 0). */
+static int print_version(struct leofs_mapview *v,
+			 const struct leofs_layout *l, u64 ino, u64 stripe)
 {
-	const struct leofs_map_target *t = leofs_mapview_target(v, target);
-	const struct leofs_map_node *n = leofs_mapview_node(v, t->node_id);
-	struct leofs_target_statfs_req q = { .target_id = target };
-	struct leofs_target_statfs_reply rp;
+	u32 targets[LEOFS_MAX_FRAGMENTS];
+	struct leofs_read_fragment_req q = {
+		.ino = ino, .stripe = stripe, .stripe_unit = l->stripe_unit,
+		.length = 1,
+	};
+	struct leofs_read_fragment_reply rp;
 	struct leofs_rpc_reply raw;
-	struct leofs_rpc_opts o = { .peer_kind = LEOFS_PEER_ADMIN,
-				    .connect_timeout_ms = 2000 };
-	struct leofs_rpc *rpc;
-	char host[32];
-	int r;
+	int r = pg_of(v, l, ino, &q.pg, targets);
 
-	(void)c;
-	snprintf(host, sizeof(host), "%u.%u.%u.%u", n->addr.addr[0],
-		 n->addr.addr[1], n->addr.addr[2], n->addr.addr[3]);
-	r = leofs_rpc_connect(host, n->addr.port, &o, NULL, &rpc);
+	q.target_id = targets[0];
+	if (!r)
+		r = node_call(v, targets[0], LEOFS_PEER_OSS,
+			      LEOFS_OP_READ_FRAGMENT, &q, sizeof(q), &rp,
+			      sizeof(rp), &raw);
 	if (r)
 		return r;
-	r = leofs_rpc_call(rpc, LEOFS_OP_TARGET_STATFS, &q, sizeof(q), &rp,
-			   sizeof(rp), &raw, 10000);
-	if (!r) {
-		printf("%llu\n", (unsigned long long)rp.checksum_errors);
-		leofs_rpc_reply_free(&raw);
-	}
-	leofs_rpc_close(rpc);
+	r = leofs_status_to_errno(raw.status);
+	if (!r)
+		printf("%llu\n", (unsigned long long)rp.version);
+	leofs_rpc_reply_free(&raw);
 	return r;
 }
 
@@ -515,54 +573,39 @@ static int statfs_target(struct leofs_client *c, struct leofs_mapview *v,
 static int member_call(struct leofs_mapview *v, u32 target, u16 op,
 		       const void *msg, size_t size)
 {
-	const struct leofs_map_target *t = leofs_mapview_target(v, target);
-	const struct leofs_map_node *n = leofs_mapview_node(v, t->node_id);
-	struct leofs_rpc_opts o = { .peer_kind = LEOFS_PEER_OSS,
-				    .connect_timeout_ms = 2000 };
 	struct leofs_status_reply st;
 	struct leofs_rpc_reply raw;
-	struct leofs_rpc *rpc;
-	char host[32];
 	int r;
 
-	memcpy(o.cluster_id, leofs_mapview_map(v)->cluster_id, 16);
-	snprintf(host, sizeof(host), "%u.%u.%u.%u", n->addr.addr[0],
-		 n->addr.addr[1], n->addr.addr[2], n->addr.addr[3]);
-	r = leofs_rpc_connect(host, n->addr.port, &o, NULL, &rpc);
+	r = node_call(v, target, LEOFS_PEER_OSS, op, msg, size, &st,
+		      sizeof(st), &raw);
 	if (r)
 		return r;
-	r = leofs_rpc_call(rpc, op, msg, size, &st, sizeof(st), &raw, 10000);
-	if (!r) {
-		r = leofs_status_to_errno(raw.status);
-		leofs_rpc_reply_free(&raw);
-	}
-	leofs_rpc_close(rpc);
+	r = leofs_status_to_errno(raw.status);
+	leofs_rpc_reply_free(&raw);
 	return r;
 }
 
 /*
- * A PG primary that dies mid-write: PREPARE @version of stripe 0 of @ino
- * (whole fragments; the data units are pattern @seed) on every member,
- * then COMMIT on rank @crank only.
+ * A PG primary that dies mid-write of @stripe of @ino at @version (whole
+ * fragments; the data units hold pattern @seed): with @phase PREPARE it
+ * prepares on every member and commits on rank @rank only; with DIRECT it
+ * creates the new stripe on rank @rank only.
  */
 static int crashed_primary(struct leofs_mapview *v,
-			   const struct leofs_layout *l, u64 ino, u64 version,
-			   u64 seed, u32 crank)
+			   const struct leofs_layout *l, u64 ino, u64 stripe,
+			   u64 version, u64 seed, u32 phase, u32 rank)
 {
 	u32 targets[LEOFS_MAX_FRAGMENTS], width = leofs_layout_width(l);
 	u32 unit = l->stripe_unit, k = l->k, r;
-	u32 pg = leofs_stripe_pg(ino, 0, l->stripe_count,
-				 leofs_mapview_pg_num(v, l->pool_id));
-	struct leofs_pg_ref ref = { .pool_id = l->pool_id, .pg = pg,
-				    .map_epoch = leofs_mapview_epoch(v) };
+	struct leofs_pg_ref ref;
 	u8 *frags[LEOFS_MAX_FRAGMENTS] = { 0 };
 	u8 *mem = calloc(width, unit), *crcs = malloc(unit / 1024);
 	struct leofs_ec ec;
 	int e = 0;
 	u64 i;
 
-	if (!mem || !crcs || leofs_mapview_row(v, l->pool_id, width, pg,
-					       targets)) {
+	if (!mem || !crcs || rank >= width || pg_of(v, l, ino, &ref, targets)) {
 		free(mem);
 		free(crcs);
 		return -EINVAL;
@@ -571,7 +614,7 @@ static int crashed_primary(struct leofs_mapview *v,
 		frags[r] = l->scheme == LEOFS_LAYOUT_EC ? mem + (size_t)r * unit :
 							  mem;
 	for (i = 0; i < (u64)k * unit; i++)
-		mem[i] = pattern(seed, i);
+		mem[i] = pattern(seed, (stripe * l->stripe_count * k) * unit + i);
 	if (l->scheme == LEOFS_LAYOUT_EC) {
 		e = leofs_ec_init(&ec, k, l->m);
 		if (!e) {
@@ -582,10 +625,12 @@ static int crashed_primary(struct leofs_mapview *v,
 	for (r = 0; r < width && !e; r++) {
 		struct leofs_write_fragment_req w = {
 			.ino = ino, .fragment = r, .target_id = targets[r],
-			.pg = ref, .stripe_unit = unit, .version = version,
-			.phase = LEOFS_FRAG_PREPARE,
+			.pg = ref, .stripe = stripe, .stripe_unit = unit,
+			.version = version, .phase = phase,
 		};
 
+		if (phase == LEOFS_FRAG_DIRECT && r != rank)
+			continue;
 		leofs_crc32c_blocks_le(frags[r], unit, LEOFS_BLOCK_SIZE, crcs);
 		w.crcs.data = crcs;
 		w.crcs.count = unit / LEOFS_BLOCK_SIZE;
@@ -594,20 +639,20 @@ static int crashed_primary(struct leofs_mapview *v,
 		e = member_call(v, targets[r], LEOFS_OP_WRITE_FRAGMENT, &w,
 				sizeof(w));
 		if (e)
-			fprintf(stderr, "prepare rank %u: %s\n", r, strerror(-e));
+			fprintf(stderr, "write rank %u: %s\n", r, strerror(-e));
 	}
-	if (!e) {
+	if (!e && phase == LEOFS_FRAG_PREPARE) {
 		struct leofs_commit_fragment_req c = {
-			.ino = ino, .fragment = crank,
-			.target_id = targets[crank], .pg = ref,
+			.ino = ino, .fragment = rank,
+			.target_id = targets[rank], .pg = ref, .stripe = stripe,
 			.stripe_unit = unit, .version = version,
 			.action = LEOFS_COMMIT,
 		};
 
-		e = member_call(v, targets[crank], LEOFS_OP_COMMIT_FRAGMENT,
+		e = member_call(v, targets[rank], LEOFS_OP_COMMIT_FRAGMENT,
 				&c, sizeof(c));
 		if (e)
-			fprintf(stderr, "commit rank %u: %s\n", crank,
+			fprintf(stderr, "commit rank %u: %s\n", rank,
 				strerror(-e));
 	}
 	free(mem);
@@ -635,7 +680,7 @@ int main(int argc, char **argv)
 	if (leofs_client_new(v, &o, &c))
 		return 2;
 	if (!strcmp(cmd, "statfs") && argc == 5) {
-		r = statfs_target(c, v, (u32)atoi(argv[4]));
+		r = statfs_target(v, (u32)atoi(argv[4]));
 	} else if ((!strcmp(cmd, "write") || !strcmp(cmd, "verify")) &&
 		   argc == 10) {
 		if (parse_scheme(argv[5], (u32)atoi(argv[6]), &l))
@@ -666,13 +711,23 @@ int main(int argc, char **argv)
 		if (parse_scheme(argv[4], (u32)atoi(argv[5]), &l))
 			return 2;
 		r = truncate_check(c, &l, strtoull(argv[6], NULL, 0));
-	} else if (!strcmp(cmd, "crashed-primary") && argc == 10) {
+	} else if ((!strcmp(cmd, "crashed-primary") ||
+		    !strcmp(cmd, "crashed-new")) && argc == 11) {
 		if (parse_scheme(argv[4], (u32)atoi(argv[5]), &l))
 			return 2;
 		r = crashed_primary(v, &l, strtoull(argv[6], NULL, 0),
 				    strtoull(argv[7], NULL, 0),
 				    strtoull(argv[8], NULL, 0),
-				    (u32)atoi(argv[9]));
+				    strtoull(argv[9], NULL, 0),
+				    !strcmp(cmd, "crashed-new") ?
+					    LEOFS_FRAG_DIRECT :
+					    LEOFS_FRAG_PREPARE,
+				    (u32)atoi(argv[10]));
+	} else if (!strcmp(cmd, "version") && argc == 8) {
+		if (parse_scheme(argv[4], (u32)atoi(argv[5]), &l))
+			return 2;
+		r = print_version(v, &l, strtoull(argv[6], NULL, 0),
+				  strtoull(argv[7], NULL, 0));
 	} else if (!strcmp(cmd, "pg") && argc == 7) {
 		if (parse_scheme(argv[4], (u32)atoi(argv[5]), &l))
 			return 2;

@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +197,107 @@ static void test_format_open(void **state)
 	assert_int_equal(
 		oss_target_format(f->path, cluster, 7, LEOFS_TIER_SAS, 100), 0);
 	f->t = open_target(f->path, 0);
+}
+
+/* ---- version numbers ---------------------------------------------------- */
+
+/* Issues @n numbers in a child that is then killed; returns the last. */
+static u64 issue_and_die(const char *path, u64 epoch, unsigned int n)
+{
+	int fds[2], status;
+	u64 last = 0;
+	pid_t pid;
+
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		struct oss_target *t = open_target(path, 0);
+		unsigned int i;
+
+		for (i = 0; i < n; i++)
+			if (oss_target_new_version(t, epoch, &last))
+				_exit(1);
+		if (write(fds[1], &last, sizeof(last)) != sizeof(last))
+			_exit(1);
+		kill(getpid(), SIGKILL);
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], &last, sizeof(last)), sizeof(last));
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	return last;
+}
+
+/*
+ * A target never issues a number twice: they grow within an epoch, across
+ * a reopen and a kill -9, and a later epoch's are above every earlier one.
+ */
+static void test_version_numbers(void **state)
+{
+	struct fixture *f = *state;
+	u64 v, prev, last;
+	char why[256], p[160], saved[64];
+	unsigned int i;
+	int fd, n;
+
+	assert_int_equal(oss_target_new_version(f->t, 3, &v), 0);
+	assert_int_equal(v, (3ull << OSS_VERSION_N_BITS) | 1);
+	for (i = 0; i < 10; i++) {
+		prev = v;
+		assert_int_equal(oss_target_new_version(f->t, 3, &v), 0);
+		assert_int_equal(v, prev + 1);
+	}
+	/* across the limit the file moves ahead */
+	for (i = 0; i < OSS_VERSIONS_AHEAD + 10; i++) {
+		prev = v;
+		assert_int_equal(oss_target_new_version(f->t, 3, &v), 0);
+		assert_true(v > prev);
+	}
+	reopen(f);
+	assert_int_equal(oss_target_new_version(f->t, 3, &v), 0);
+	assert_true(v > prev);
+	/* a process killed after issuing: its numbers are never issued again */
+	oss_target_close(f->t);
+	f->t = NULL;
+	last = issue_and_die(f->path, 3, 1000);
+	assert_true(last > v);
+	f->t = open_target(f->path, 0);
+	assert_int_equal(oss_target_new_version(f->t, 3, &v), 0);
+	assert_true(v > last);
+	/* a new epoch starts over above every earlier number */
+	assert_int_equal(oss_target_new_version(f->t, 4, &v), 0);
+	assert_int_equal(v, (4ull << OSS_VERSION_N_BITS) | 1);
+	assert_int_equal(oss_target_new_version(f->t, 3, &v), -ESTALE);
+	reopen(f);
+	assert_int_equal(oss_target_new_version(f->t, 3, &v), -ESTALE);
+	assert_int_equal(oss_target_new_version(f->t, 4, &v), 0);
+	assert_true(v > ((4ull << OSS_VERSION_N_BITS) | 1));
+	assert_int_equal(oss_target_new_version(f->t, 0, &v), -EOVERFLOW);
+	assert_int_equal(
+		oss_target_new_version(f->t, OSS_VERSION_EPOCH_END, &v),
+		-EOVERFLOW);
+
+	/* the target is refused without its counter */
+	oss_target_close(f->t);
+	f->t = NULL;
+	snprintf(p, sizeof(p), "%s/%s", f->path, OSS_VERSIONS_NAME);
+	fd = open(p, O_RDWR);
+	assert_true(fd >= 0);
+	n = (int)pread(fd, saved, sizeof(saved), 0);
+	assert_int_equal(n, 32);
+	assert_int_equal(pwrite(fd, "\x01", 1, 17), 1);
+	assert_int_equal(try_open(f->path, cluster, 7, why), -EUCLEAN);
+	assert_non_null(strstr(why, "versions is corrupt"));
+	assert_int_equal(pwrite(fd, saved, (size_t)n, 0), n);
+	close(fd);
+	assert_int_equal(rename(p, "/tmp/leofs-oss-versions-moved"), 0);
+	assert_int_equal(try_open(f->path, cluster, 7, why), -EUCLEAN);
+	assert_non_null(strstr(why, "versions is missing"));
+	assert_int_equal(rename("/tmp/leofs-oss-versions-moved", p), 0);
+	f->t = open_target(f->path, 0);
+	assert_int_equal(oss_target_new_version(f->t, 4, &v), 0);
 }
 
 /* ---- data --------------------------------------------------------------- */
@@ -526,7 +628,7 @@ static void test_truncate_delete(void **state)
 	free(a);
 }
 
-/* A refused new stripe is dropped again: only version 1, only if idle. */
+/* A refused new stripe is dropped again: only its version, only if idle. */
 static void test_undo_new(void **state)
 {
 	static const struct oss_obj_id never = { .ino = 0x99, .slot = 0 };
@@ -543,7 +645,8 @@ static void test_undo_new(void **state)
 	used = st.used_bytes;
 	assert_int_equal(oss_stripe_write(f->t, &obj, UNIT, 1, 1, b, UNIT), 0);
 
-	assert_int_equal(oss_stripe_undo_new(f->t, &obj, UNIT, 1, 2), -EINVAL);
+	assert_int_equal(oss_stripe_undo_new(f->t, &obj, UNIT, 1, 0), -EINVAL);
+	assert_int_equal(oss_stripe_undo_new(f->t, &obj, UNIT, 1, 2), -ESTALE);
 	assert_int_equal(oss_stripe_undo_new(f->t, &obj, UNIT, 1, 1), 0);
 	assert_int_equal(oss_stripe_stat(f->t, &obj, UNIT, 1, &info), 0);
 	assert_int_equal(info.version, 0);
@@ -560,13 +663,28 @@ static void test_undo_new(void **state)
 	reopen(f);
 	assert_int_equal(oss_stripe_stat(f->t, &obj, UNIT, 1, &info), 0);
 	assert_int_equal(info.version, 0);
-	assert_int_equal(oss_stripe_write(f->t, &obj, UNIT, 1, 1, a, 5000), 0);
+	assert_int_equal(oss_stripe_create(f->t, &obj, UNIT, 1, 1, a, 5000,
+					   NULL),
+			 0);
+	check_read(f->t, 1, a, 5000, 1);
+	/* a create never replaces a version, even an older one */
+	assert_int_equal(oss_stripe_create(f->t, &obj, UNIT, 1, 9, b, UNIT,
+					   NULL),
+			 -ESTALE);
 	check_read(f->t, 1, a, 5000, 1);
 
 	/* never a later version, never with an update prepared */
 	assert_int_equal(oss_stripe_prepare(f->t, &obj, UNIT, 0, 2, 0, b, 10),
 			 0);
 	assert_int_equal(oss_stripe_undo_new(f->t, &obj, UNIT, 0, 1), -EBUSY);
+	assert_int_equal(oss_stripe_create(f->t, &obj, UNIT, 5, 3, b, 10,
+					   NULL),
+			 0);
+	assert_int_equal(oss_stripe_prepare(f->t, &obj, UNIT, 6, 4, 0, b, 10),
+			 0);
+	assert_int_equal(oss_stripe_create(f->t, &obj, UNIT, 6, 5, b, 10,
+					   NULL),
+			 -EBUSY);
 	assert_int_equal(oss_stripe_commit(f->t, &obj, UNIT, 0, 2), 0);
 	assert_int_equal(oss_stripe_undo_new(f->t, &obj, UNIT, 0, 1), -ESTALE);
 	memcpy(a, b, 10);
@@ -855,6 +973,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read_keeps_atime, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_checksum, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_version_numbers, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_truncate_delete, setup,
 						teardown),
