@@ -44,7 +44,7 @@ static u64 highest_below(const struct oss_pg *pg, const struct oss_member *res,
 static void roll_forward(struct oss_pg *pg, struct oss_member *res, u32 roll,
 			 u64 v)
 {
-	int cres[LEOFS_MAX_FRAGMENTS];
+	int cres[LEOFS_MAX_FRAGMENTS], ares[LEOFS_MAX_FRAGMENTS];
 	u32 r;
 
 	oss_pg_commit(pg, roll, LEOFS_COMMIT, v, cres);
@@ -55,7 +55,7 @@ static void roll_forward(struct oss_pg *pg, struct oss_member *res, u32 roll,
 			if (!leofs_err_is_transport(cres[r]))
 				/* staged on another base: it cannot apply */
 				oss_pg_commit(pg, 1u << r, LEOFS_ABORT, v,
-					      cres);
+					      ares);
 			res[r].err = cres[r];
 			continue;
 		}
