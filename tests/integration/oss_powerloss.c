@@ -3,26 +3,34 @@
  * Power loss for the leofs-oss storage engine, with dm-log-writes
  * (tests/vm/test_oss_powerloss.sh runs it in the VM):
  *
- *	oss_powerloss write DIR N MARKCMD...
+ *	oss_powerloss write DIR ACKS N MARKCMD...
  *		format a target in DIR (on a filesystem over a log-writes
- *		device) and run N updates of a fixed sequence; after each is
- *		acknowledged, run MARKCMD ack-<i> (a dm-log-writes mark)
- *	oss_powerloss replay LOG IMAGE MARK
- *		apply the writes logged in LOG before mark MARK to IMAGE (the
- *		zeroed device the log began on): the disk as a power loss
- *		right after that point leaves it, holding only what had been
- *		flushed
- *	oss_powerloss check DIR I N
- *		open the target in DIR (recovery runs) and check that every
- *		stripe is exactly as the sequence of N leaves it after update
- *		I, and that a new version number is above every one issued
+ *		device); two writers, each on its own two objects, run N
+ *		updates of a fixed sequence at the same time, so their syncs
+ *		share group-commit passes. After writer W's update I is
+ *		acknowledged it appends "W I VERSION" to ACKS (a file off the
+ *		logged device) and runs MARKCMD ack-W-I-C, C being how many
+ *		updates the other writer had acknowledged by then
+ *	oss_powerloss replay LOG IMAGE PREFIX
+ *		apply the writes logged before the first mark starting with
+ *		PREFIX to IMAGE (the zeroed device the log began on): the disk
+ *		as a power loss right after that point leaves it, holding only
+ *		what had been flushed. Prints the mark's name
+ *	oss_powerloss check DIR ACKS MARK N
+ *		open the target in DIR (recovery runs) and check it against
+ *		MARK (ack-W-I-C): writer W's stripes exactly as after its
+ *		update I; each of the other writer's stripes as after one of
+ *		its updates C-1 .. N-1 (C-1 and before were acknowledged, C
+ *		may have been in flight); a new version number above every
+ *		acknowledged one
  *
  * The sequence (seeded, so check mode knows it): new stripes, whole
  * rewrites (staged), partial prepare + commit, prepare + abort, a new
- * stripe undone, truncate, delete, and a map epoch change, on two objects.
+ * stripe undone, truncate, delete, and, half way, a map epoch change.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,9 +41,11 @@
 #include "../../daemons/oss/oss.h"
 
 #define UNIT	 (64 * 1024)
-#define NOBJ	 2
+#define WRITERS	 2
+#define NOBJ	 2 /* per writer */
 #define NSTRIPES 6
 #define NKINDS	 8
+#define MAXN	 64
 
 static const u8 cluster[16] = { 0x70, 0x6f, 0x77, 0x65, 0x72 };
 
@@ -45,8 +55,26 @@ struct stripe_state {
 	u8 data[UNIT];
 };
 
-static struct stripe_state model[NOBJ][NSTRIPES];
-static u64 issued_max;
+/* One writer: its objects as the sequence leaves them, and its versions. */
+struct writer {
+	u32 id;
+	u32 n;
+	struct stripe_state model[NOBJ][NSTRIPES];
+	u64 versions[MAXN];
+	/* check mode: (version, len, crc) of each stripe after update j */
+	u64 after_v[MAXN][NOBJ][NSTRIPES];
+	u32 after_len[MAXN][NOBJ][NSTRIPES];
+	u32 after_crc[MAXN][NOBJ][NSTRIPES];
+};
+
+static struct writer writers[WRITERS];
+static struct oss_target *target;
+static pthread_barrier_t epoch_barrier;
+static pthread_mutex_t acks_lock = PTHREAD_MUTEX_INITIALIZER;
+static FILE *acks;
+static u32 acked[WRITERS]; /* read and set with __atomic builtins */
+static char **mark_cmd;
+static int mark_ncmd;
 
 static void die(const char *fmt, ...)
 {
@@ -60,9 +88,9 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
-static struct oss_obj_id obj(u32 o)
+static struct oss_obj_id obj(u32 w, u32 o)
 {
-	return (struct oss_obj_id){ .ino = 0x5000 + o, .slot = 0, .frag = 0 };
+	return (struct oss_obj_id){ .ino = 0x5000 + w * NOBJ + o };
 }
 
 static void gen(u8 *p, u32 len, u32 seed)
@@ -77,67 +105,50 @@ static void gen(u8 *p, u32 len, u32 seed)
 	}
 }
 
-/* Prepare bytes of stripe @s at @v, then commit or abort them. */
-static int prepare_then(struct oss_target *t, const struct oss_obj_id *id,
-			u32 s, u64 v, u32 off, const u8 *buf, u32 len,
-			bool commit)
-{
-	int r = oss_stripe_prepare(t, id, UNIT, s, v, off, buf, len);
-
-	if (!r)
-		r = commit ? oss_stripe_commit(t, id, UNIT, s, v) :
-			     oss_stripe_abort(t, id, UNIT, s, v);
-	return r;
-}
-
 /* Map epoch of update @i: the map changes once, half way. */
 static u64 epoch_of(u32 i, u32 n)
 {
 	return i < n / 2 ? 3 : 4;
 }
 
-/*
- * Update @i: what it does to the model, and (with @t) to the target.
- * Versions come from the target's counter (@t) or are predicted from the
- * sequence (check mode): the counter is deterministic on a fresh target.
- */
-static void step(struct oss_target *t, u32 i, u32 n)
+/* Prepare bytes of stripe @s at @v, then commit or abort them. */
+static int prepare_then(const struct oss_obj_id *id, u32 s, u64 v, u32 off,
+			const u8 *buf, u32 len, bool commit)
 {
-	static u8 buf[UNIT];
-	u32 kind = i % NKINDS, o = (i / NKINDS) % NOBJ, s = i % NSTRIPES;
-	u64 e = epoch_of(i, n), v;
-	struct stripe_state *st = &model[o][s];
-	struct oss_obj_id id = obj(o);
-	u32 off, len, k;
+	int r = oss_stripe_prepare(target, id, UNIT, s, v, off, buf, len);
+
+	if (!r)
+		r = commit ? oss_stripe_commit(target, id, UNIT, s, v) :
+			     oss_stripe_abort(target, id, UNIT, s, v);
+	return r;
+}
+
+/*
+ * Update @i of writer @w at version @v: to its model, and to the target
+ * when @apply.
+ */
+static void step(struct writer *w, u32 i, u64 v, bool apply)
+{
+	u8 *buf = malloc(UNIT);
+	u32 kind = i % NKINDS, o = i % NOBJ, s = i % NSTRIPES;
+	u32 seed = i + 1000 * w->id, off, len, k;
+	struct stripe_state *st = &w->model[o][s];
+	struct oss_obj_id id = obj(w->id, o);
 	int r = 0;
 
-	if (t) {
-		r = oss_target_new_version(t, e, &v);
-		if (r)
-			die("update %u: new version: %s", i, strerror(-r));
-	} else {
-		/* the first number of each epoch is 1, then one per update */
-		static u64 cur_e, next;
-
-		if (e != cur_e) {
-			cur_e = e;
-			next = 1;
-		}
-		v = e << OSS_VERSION_N_BITS | next++;
-	}
-	if (v > issued_max)
-		issued_max = v;
+	if (!buf)
+		die("out of memory");
 	switch (kind) {
 	case 0: /* a new stripe, or a whole rewrite when it exists */
 	case 1:
 		len = UNIT - 4096 * (i % 3) - (i % 5);
-		gen(buf, len, i);
-		if (t) {
-			r = st->version ? oss_stripe_write(t, &id, UNIT, s, v,
-							   buf, len) :
-					  oss_stripe_create(t, &id, UNIT, s, v,
-							    buf, len, NULL);
-		}
+		gen(buf, len, seed);
+		if (apply)
+			r = st->version ? oss_stripe_write(target, &id, UNIT,
+							   s, v, buf, len) :
+					  oss_stripe_create(target, &id, UNIT,
+							    s, v, buf, len,
+							    NULL);
 		st->version = v;
 		st->len = len;
 		memcpy(st->data, buf, len);
@@ -146,9 +157,9 @@ static void step(struct oss_target *t, u32 i, u32 n)
 	case 3:
 		off = 4096 * (i % 7) + (i % 3) * 100;
 		len = 5000 + i * 37;
-		gen(buf, len, i);
-		if (t)
-			r = prepare_then(t, &id, s, v, off, buf, len, true);
+		gen(buf, len, seed);
+		if (apply)
+			r = prepare_then(&id, s, v, off, buf, len, true);
 		if (off > st->len)
 			memset(st->data + st->len, 0, off - st->len);
 		memcpy(st->data + off, buf, len);
@@ -157,51 +168,53 @@ static void step(struct oss_target *t, u32 i, u32 n)
 		st->version = v;
 		break;
 	case 4: /* prepare, then abort: nothing changes */
-		gen(buf, 4096, i);
-		if (t)
-			r = prepare_then(t, &id, s, v, 0, buf, 4096, false);
+		gen(buf, 4096, seed);
+		if (apply)
+			r = prepare_then(&id, s, v, 0, buf, 4096, false);
 		break;
 	case 5: /* a new stripe past the end, refused and undone */
 		k = NSTRIPES + (i % 3);
-		gen(buf, UNIT, i);
-		if (t) {
-			r = oss_stripe_create(t, &id, UNIT, k, v, buf, UNIT,
-					      NULL);
+		gen(buf, UNIT, seed);
+		if (apply) {
+			r = oss_stripe_create(target, &id, UNIT, k, v, buf,
+					      UNIT, NULL);
 			if (!r)
-				r = oss_stripe_undo_new(t, &id, UNIT, k, v);
+				r = oss_stripe_undo_new(target, &id, UNIT, k,
+							v);
 		}
 		break;
 	case 6: /* truncate to half the stripes */
-		if (t)
-			r = oss_object_truncate(t, &id, NSTRIPES / 2);
+		if (apply)
+			r = oss_object_truncate(target, &id, NSTRIPES / 2);
 		for (k = NSTRIPES / 2; k < NSTRIPES; k++)
-			model[o][k].version = model[o][k].len = 0;
+			w->model[o][k].version = w->model[o][k].len = 0;
 		break;
-	case 7: /* delete the other object */
-		id = obj(1 - o);
-		if (t)
-			r = oss_object_delete(t, &id);
+	case 7: /* delete the writer's other object */
+		id = obj(w->id, 1 - o);
+		if (apply)
+			r = oss_object_delete(target, &id);
 		for (k = 0; k < NSTRIPES; k++)
-			model[1 - o][k].version = model[1 - o][k].len = 0;
+			w->model[1 - o][k].version = w->model[1 - o][k].len = 0;
 		break;
 	}
+	free(buf);
 	if (r)
-		die("update %u (kind %u): %s", i, kind, strerror(-r));
+		die("writer %u update %u (kind %u): %s", w->id, i, kind,
+		    strerror(-r));
 }
 
-static void mark(char **cmd, int ncmd, u32 i)
+static void mark(const char *name)
 {
-	char name[32], *argv[16];
+	char *argv[16];
 	int k, status;
 	pid_t pid;
 
-	if (ncmd > 14)
+	if (mark_ncmd > 14)
 		die("mark command too long");
-	for (k = 0; k < ncmd; k++)
-		argv[k] = cmd[k];
-	snprintf(name, sizeof(name), "ack-%u", i);
-	argv[ncmd] = name;
-	argv[ncmd + 1] = NULL;
+	for (k = 0; k < mark_ncmd; k++)
+		argv[k] = mark_cmd[k];
+	argv[mark_ncmd] = (char *)name;
+	argv[mark_ncmd + 1] = NULL;
 	pid = fork();
 	if (pid < 0)
 		die("fork: %s", strerror(errno));
@@ -212,6 +225,34 @@ static void mark(char **cmd, int ncmd, u32 i)
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
 	    WEXITSTATUS(status))
 		die("mark %s failed", name);
+}
+
+static void *run_writer(void *arg)
+{
+	struct writer *w = arg;
+	u32 i, other;
+	char name[48];
+	u64 v;
+	int r;
+
+	for (i = 0; i < w->n; i++) {
+		if (i == w->n / 2)
+			pthread_barrier_wait(&epoch_barrier);
+		r = oss_target_new_version(target, epoch_of(i, w->n), &v);
+		if (r)
+			die("writer %u update %u: new version: %s", w->id, i,
+			    strerror(-r));
+		step(w, i, v, true);
+		pthread_mutex_lock(&acks_lock);
+		fprintf(acks, "%u %u %llu\n", w->id, i, (unsigned long long)v);
+		fflush(acks);
+		pthread_mutex_unlock(&acks_lock);
+		__atomic_store_n(&acked[w->id], i + 1, __ATOMIC_RELEASE);
+		other = __atomic_load_n(&acked[1 - w->id], __ATOMIC_ACQUIRE);
+		snprintf(name, sizeof(name), "ack-%u-%u-%u", w->id, i, other);
+		mark(name);
+	}
+	return NULL;
 }
 
 static struct oss_target *open_target(const char *dir)
@@ -225,22 +266,41 @@ static struct oss_target *open_target(const char *dir)
 	return t;
 }
 
-static int do_write(const char *dir, u32 n, char **cmd, int ncmd)
+static u32 parse_n(const char *s)
 {
-	struct oss_target *t;
-	u32 i;
+	u32 n = (u32)atoi(s);
+
+	if (n < 2 || n > MAXN)
+		die("N must be 2..%u", MAXN);
+	return n;
+}
+
+static int do_write(const char *dir, const char *ackpath, u32 n)
+{
+	pthread_t th[WRITERS];
+	u32 k;
 	int r;
 
 	r = oss_target_format(dir, cluster, 1, 0, 100);
 	if (r)
 		die("format %s: %s", dir, strerror(-r));
-	t = open_target(dir);
-	for (i = 0; i < n; i++) {
-		step(t, i, n);
-		mark(cmd, ncmd, i);
+	acks = fopen(ackpath, "w");
+	if (!acks)
+		die("%s: %s", ackpath, strerror(errno));
+	target = open_target(dir);
+	pthread_barrier_init(&epoch_barrier, NULL, WRITERS);
+	for (k = 0; k < WRITERS; k++) {
+		writers[k].id = k;
+		writers[k].n = n;
+		if (pthread_create(&th[k], NULL, run_writer, &writers[k]))
+			die("pthread_create");
 	}
-	oss_target_close(t);
-	printf("%u updates acknowledged and marked\n", n);
+	for (k = 0; k < WRITERS; k++)
+		pthread_join(th[k], NULL);
+	oss_target_close(target);
+	fclose(acks);
+	printf("%u writers x %u updates acknowledged and marked\n", WRITERS,
+	       n);
 	return 0;
 }
 
@@ -249,7 +309,7 @@ static int do_write(const char *dir, u32 n, char **cmd, int ncmd)
 #define LOG_MARK_FLAG	 (1 << 3)
 #define LOG_MAGIC	 0x6a736677736872ull
 
-static int do_replay(const char *log, const char *image, const char *want)
+static int do_replay(const char *log, const char *image, const char *prefix)
 {
 	u64 nr, e, sector, nsec, flags, dlen;
 	u8 hdr[4096], *data;
@@ -281,10 +341,9 @@ static int do_replay(const char *log, const char *image, const char *want)
 		dlen = get_unaligned_le64(hdr + 24);
 		pos += ss;
 		if (flags & LOG_MARK_FLAG) {
-			if (dlen == strlen(want) && dlen < ss - 32 &&
-			    !memcmp(hdr + 32, want, dlen)) {
-				printf("replayed %llu entries up to mark %s\n",
-				       (unsigned long long)e, want);
+			if (dlen < ss - 32 && dlen >= strlen(prefix) &&
+			    !memcmp(hdr + 32, prefix, strlen(prefix))) {
+				printf("%.*s\n", (int)dlen, hdr + 32);
 				return 0;
 			}
 			continue;
@@ -310,83 +369,154 @@ static int do_replay(const char *log, const char *image, const char *want)
 			die("%s: %s", image, strerror(errno));
 		free(data);
 	}
-	die("%s: no mark %s in %llu entries", log, want,
+	die("%s: no mark %s... in %llu entries", log, prefix,
 	    (unsigned long long)nr);
 	return 1;
 }
 
-static int do_check(const char *dir, u32 upto, u32 n)
+/* The versions of every update, from ACKS. */
+static void load_acks(const char *path, u32 n)
 {
-	static u8 buf[UNIT];
+	unsigned long long v;
+	unsigned int w, i;
+	FILE *f = fopen(path, "r");
+	u32 k, got = 0;
+
+	if (!f)
+		die("%s: %s", path, strerror(errno));
+	while (fscanf(f, "%u %u %llu", &w, &i, &v) == 3) {
+		if (w >= WRITERS || i >= n)
+			die("%s: bad line %u %u", path, w, i);
+		writers[w].versions[i] = v;
+		got++;
+	}
+	fclose(f);
+	if (got != WRITERS * n)
+		die("%s: %u acknowledgements, not %u", path, got, WRITERS * n);
+	for (k = 0; k < WRITERS; k++) {
+		writers[k].id = k;
+		writers[k].n = n;
+	}
+}
+
+/* Replays each writer's sequence, keeping every stripe after each update. */
+static void build_models(u32 n)
+{
+	struct stripe_state *st;
+	u32 k, j, o, s;
+
+	for (k = 0; k < WRITERS; k++)
+		for (j = 0; j < n; j++) {
+			step(&writers[k], j, writers[k].versions[j], false);
+			for (o = 0; o < NOBJ; o++)
+				for (s = 0; s < NSTRIPES; s++) {
+					st = &writers[k].model[o][s];
+					writers[k].after_v[j][o][s] =
+						st->version;
+					writers[k].after_len[j][o][s] = st->len;
+					writers[k].after_crc[j][o][s] =
+						leofs_crc32c(0, st->data,
+							     st->len);
+				}
+		}
+}
+
+/* Does the stripe read match writer @w's after update j for a j in [lo, hi]? */
+static bool matches(const struct writer *w, u32 o, u32 s, s32 lo, u32 hi,
+		    const struct oss_stripe_info *info, const u8 *buf)
+{
+	u32 crc = leofs_crc32c(0, buf, info->frag_len);
+	s32 j;
+
+	for (j = lo; j <= (s32)hi; j++) {
+		u64 v = j < 0 ? 0 : w->after_v[j][o][s];
+		u32 len = j < 0 ? 0 : w->after_len[j][o][s];
+
+		if (info->version == v && info->frag_len == len &&
+		    (!v || crc == w->after_crc[j][o][s]))
+			return true;
+	}
+	return false;
+}
+
+static int do_check(const char *dir, const char *ackpath, const char *mark,
+		    u32 n)
+{
+	unsigned int mw, mi, mc;
 	struct oss_stripe_info info;
-	struct oss_target *t;
 	struct oss_obj_id id;
-	u32 i, o, s, bad = 0;
-	u64 v;
+	u32 k, o, s, j, bad = 0;
+	u64 v, top = 0;
+	u8 *buf = malloc(UNIT);
+	s32 lo;
+	u32 hi;
 	int r;
 
-	for (i = 0; i <= upto; i++)
-		step(NULL, i, n);
-	t = open_target(dir);
-	for (o = 0; o < NOBJ; o++) {
-		id = obj(o);
-		for (s = 0; s < NSTRIPES + 3; s++) {
-			const struct stripe_state *st =
-				s < NSTRIPES ? &model[o][s] : NULL;
-
-			r = oss_stripe_read(t, &id, UNIT, s, 0, UNIT, buf,
-					    &info);
-			if (r) {
-				fprintf(stderr, "object %u stripe %u: %s\n", o,
-					s, strerror(-r));
-				bad++;
-				continue;
-			}
-			if (info.version != (st ? st->version : 0) ||
-			    (st && info.frag_len != st->len) ||
-			    (st && memcmp(buf, st->data, st->len)) ||
-			    info.prepared) {
+	if (sscanf(mark, "ack-%u-%u-%u", &mw, &mi, &mc) != 3 ||
+	    mw >= WRITERS || mi >= n || mc > n || !buf)
+		die("bad mark %s", mark);
+	load_acks(ackpath, n);
+	build_models(n);
+	target = open_target(dir);
+	for (k = 0; k < WRITERS; k++) {
+		/* the marking writer: exactly after mi; the other: mc - 1 on */
+		lo = k == mw ? (s32)mi : (s32)mc - 1;
+		hi = k == mw ? mi : n - 1;
+		for (o = 0; o < NOBJ; o++) {
+			id = obj(k, o);
+			for (s = 0; s < NSTRIPES + 3; s++) {
+				r = oss_stripe_read(target, &id, UNIT, s, 0,
+						    UNIT, buf, &info);
+				if (!r && !info.prepared &&
+				    (s >= NSTRIPES ? !info.version :
+						     matches(&writers[k], o, s,
+							     lo, hi, &info,
+							     buf)))
+					continue;
 				fprintf(stderr,
-					"object %u stripe %u after update %u: version %#llx len %u prepared %#llx, expected version %#llx len %u\n",
-					o, s, upto,
+					"writer %u object %u stripe %u at %s: %s, version %#llx len %u prepared %#llx\n",
+					k, o, s, mark,
+					r ? strerror(-r) : "not as acknowledged",
 					(unsigned long long)info.version,
 					info.frag_len,
-					(unsigned long long)info.prepared,
-					(unsigned long long)(st ? st->version :
-								  0),
-					st ? st->len : 0);
+					(unsigned long long)info.prepared);
 				bad++;
 			}
 		}
+		for (j = 0; j < (k == mw ? mi + 1 : mc); j++)
+			if (writers[k].versions[j] > top)
+				top = writers[k].versions[j];
 	}
-	/* in the epoch of update @upto: same-epoch numbers must go on */
-	r = oss_target_new_version(t, epoch_of(upto, n), &v);
-	if (r || v <= issued_max) {
+	/* in the epoch of the mark: numbers go on above the acknowledged */
+	r = oss_target_new_version(target, epoch_of(mi, n), &v);
+	if (r || v <= top) {
 		fprintf(stderr, "new version %#llx (%s) not above %#llx\n",
 			(unsigned long long)v, strerror(-r),
-			(unsigned long long)issued_max);
+			(unsigned long long)top);
 		bad++;
 	}
-	oss_target_close(t);
+	oss_target_close(target);
+	free(buf);
 	if (bad)
-		die("%u problems after update %u", bad, upto);
-	printf("update %u: every stripe as acknowledged\n", upto);
+		die("%u problems at %s", bad, mark);
+	printf("%s: every stripe as acknowledged\n", mark);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc >= 5 && !strcmp(argv[1], "write"))
-		return do_write(argv[2], (u32)atoi(argv[3]), argv + 4,
-				argc - 4);
+	if (argc >= 6 && !strcmp(argv[1], "write")) {
+		mark_cmd = argv + 5;
+		mark_ncmd = argc - 5;
+		return do_write(argv[2], argv[3], parse_n(argv[4]));
+	}
 	if (argc == 5 && !strcmp(argv[1], "replay"))
 		return do_replay(argv[2], argv[3], argv[4]);
-	if (argc == 5 && !strcmp(argv[1], "check"))
-		return do_check(argv[2], (u32)atoi(argv[3]),
-				(u32)atoi(argv[4]));
+	if (argc == 6 && !strcmp(argv[1], "check"))
+		return do_check(argv[2], argv[3], argv[4], parse_n(argv[5]));
 	fprintf(stderr,
-		"usage: oss_powerloss write DIR N MARKCMD...\n"
-		"       oss_powerloss replay LOG IMAGE MARK\n"
-		"       oss_powerloss check DIR I N\n");
+		"usage: oss_powerloss write DIR ACKS N MARKCMD...\n"
+		"       oss_powerloss replay LOG IMAGE PREFIX\n"
+		"       oss_powerloss check DIR ACKS MARK N\n");
 	return 2;
 }
