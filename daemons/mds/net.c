@@ -332,8 +332,10 @@ static void handle(struct leofs_request *req, void *arg)
 	if (!p) {
 		p = calloc(1, sizeof(*p));
 		if (!p) {
+			struct leofs_conn *c = req->conn; /* the reply frees req */
+
 			reply_errno(req, -ENOMEM);
-			leofs_conn_close(req->conn);
+			leofs_conn_close(c);
 			return;
 		}
 		p->conn = req->conn;

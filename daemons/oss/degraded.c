@@ -27,7 +27,7 @@ static u32 read_piece(struct oss_pg *pg, u32 u, u32 a, u32 b, u8 *out)
 	if (b0 > unit)
 		b0 = unit;
 	len = b0 - a0;
-	for (tries = 0; tries < 4; tries++) {
+	for (tries = 1;; tries++) {
 		oss_pg_read(pg, pg->live, a0, len, 0, st);
 		v = oss_pg_resolve(pg, st, need, &cur);
 		again = false;
@@ -36,6 +36,10 @@ static u32 read_piece(struct oss_pg *pg, u32 u, u32 a, u32 b, u8 *out)
 				again = true;
 		if (!again || v < 0)
 			break;
+		if (tries == 4) {
+			v = -EAGAIN; /* still moving: the client asks again */
+			break;
+		}
 		oss_members_free(st, pg->width);
 	}
 	if (v == -EAGAIN) {

@@ -141,6 +141,13 @@ static void handle_commit_fragment(struct oss_node *n, struct oss_call *c)
 
 	if (!lt)
 		return reply_status(c, LEOFS_S_NOENT);
+	/*
+	 * Fenced like the writes: a primary of an older map could otherwise
+	 * undo or abort under the primary of the new one (whatever it
+	 * prepared and could not commit is rolled forward by that one).
+	 */
+	if (stale_epoch(n, m->pg.map_epoch))
+		return reply_status(c, LEOFS_S_WRONG_EPOCH);
 	r = oss_stripe_finish(lt->t, &id, m->stripe_unit, m->stripe,
 			      m->version, m->action);
 	reply_status(c, oss_status(r));

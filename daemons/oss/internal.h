@@ -6,6 +6,7 @@
 #ifndef LEOFS_OSS_INTERNAL_H
 #define LEOFS_OSS_INTERNAL_H
 
+#include <dirent.h>
 #include <pthread.h>
 #include <sys/types.h>
 
@@ -232,6 +233,8 @@ int oss_stage_apply(struct oss_object *o, const struct oss_stage *st,
 /* Recovery at open: discard or redo staged state (recover.c). */
 int oss_recover(struct oss_target *t, char *why, size_t why_len);
 
+/* The staging directory with a read position of its own. */
+DIR *oss_stage_opendir(struct oss_target *t);
 /* Unlink staged files of @id for stripes >= @from (all kinds). */
 int oss_stage_drop_object(struct oss_target *t, const struct oss_obj_id *id,
 			  u64 from);

@@ -70,17 +70,23 @@ int oss_replace_file(int dir, const char *tmp, const char *name,
 	return r;
 }
 
+/*
+ * Allocates the range without changing the file's size: a size grown ahead
+ * of data could reach the disk before the data does (a meta file longer
+ * than its header, with the header itself lost, reads as corruption).
+ */
 int oss_reserve_range(int fd, off_t off, off_t len)
 {
-	int r;
-
 	if (len <= 0)
 		return 0;
-	r = posix_fallocate(fd, off, len);
-	/* filesystems without fallocate: the in-place write may still fail */
-	if (r == EOPNOTSUPP || r == EINVAL)
-		return 0;
-	return -r;
+	while (fallocate(fd, FALLOC_FL_KEEP_SIZE, off, len) < 0) {
+		/* filesystems without it: the in-place write may still fail */
+		if (errno == EOPNOTSUPP || errno == ENOSYS)
+			return 0;
+		if (errno != EINTR)
+			return -errno;
+	}
+	return 0;
 }
 
 int oss_refuse(char *why, size_t len, int err, const char *fmt, ...)

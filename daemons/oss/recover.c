@@ -50,20 +50,13 @@ out:
 /* Names of the staging directory, read before anything is changed. */
 static int list_staging(struct oss_target *t, char ***names, size_t *count)
 {
-	int dfd = dup(t->staging_fd);
+	DIR *d = oss_stage_opendir(t);
 	size_t n = 0, cap = 0;
 	struct dirent *de;
 	char **v = NULL;
-	DIR *d;
 
-	if (dfd < 0)
+	if (!d)
 		return -errno;
-	d = fdopendir(dfd);
-	if (!d) {
-		close(dfd);
-		return -errno;
-	}
-	rewinddir(d);
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;

@@ -71,8 +71,11 @@ static void hello(struct oss_node *n, struct leofs_request *req)
 				    LEOFS_PROTO_VERSION_MAX, in.version_min,
 				    in.version_max);
 	if (ver < 0) {
+		struct leofs_conn *c = req->conn; /* the reply frees req */
+
+		/* on the loop thread, which alone closes: c outlives this */
 		leofs_request_reply_status(req, LEOFS_S_VERSION);
-		leofs_conn_close(req->conn);
+		leofs_conn_close(c);
 		return;
 	}
 	if (memcmp(in.cluster_id, zero, 16) &&

@@ -287,24 +287,40 @@ int oss_stage_apply(struct oss_object *o, const struct oss_stage *st,
 	return r;
 }
 
+/*
+ * The staging directory opened anew: a dup() of staging_fd would share its
+ * read position with every other scan, so two scans at once (truncates of
+ * different objects) would each see only part of the directory.
+ */
+DIR *oss_stage_opendir(struct oss_target *t)
+{
+	int dfd = openat(t->staging_fd, ".",
+			 O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+
+	if (dfd < 0)
+		return NULL;
+	d = fdopendir(dfd);
+	if (!d) {
+		int e = errno;
+
+		close(dfd);
+		errno = e;
+	}
+	return d;
+}
+
 int oss_stage_drop_object(struct oss_target *t, const struct oss_obj_id *id,
 			  u64 from)
 {
-	int dfd = dup(t->staging_fd);
+	DIR *d = oss_stage_opendir(t);
 	struct oss_obj_id sid;
 	struct dirent *de;
 	u64 stripe;
 	int r = 0;
-	DIR *d;
 
-	if (dfd < 0)
+	if (!d)
 		return -errno;
-	d = fdopendir(dfd);
-	if (!d) {
-		close(dfd);
-		return -errno;
-	}
-	rewinddir(d);
 	while ((de = readdir(d))) {
 		if (oss_stage_parse_name(de->d_name, &sid, &stripe) < 0)
 			continue;

@@ -467,8 +467,9 @@ int oss_stripe_prepare(struct oss_target *t, const struct oss_obj_id *obj,
 		r = -ESTALE;
 		goto unlock;
 	}
+	/* one version at a time, and a number names one content, ever */
 	prepared = prepared_version(t, obj, stripe);
-	if (prepared && prepared != version) {
+	if (prepared) {
 		r = -EBUSY;
 		goto unlock;
 	}

@@ -27,6 +27,8 @@
 struct leofs_rpc;
 struct leofs_rpc_call;
 
+#define LEOFS_RPC_SEND_TIMEOUT_MS 30000
+
 struct leofs_rpc_opts {
 	u32 peer_kind;		/* enum leofs_peer_kind of this side */
 	u32 node_id;		/* this side's node id, 0 for clients */
@@ -39,6 +41,12 @@ struct leofs_rpc_opts {
 	 */
 	u64 last_req_id;
 	u32 connect_timeout_ms;
+	/*
+	 * A send that moves no byte for this long (the peer stopped reading)
+	 * breaks the connection, failing its calls with -ETIMEDOUT;
+	 * 0 = LEOFS_RPC_SEND_TIMEOUT_MS.
+	 */
+	u32 send_timeout_ms;
 	u32 max_body;		/* largest reply accepted; 0 = LEOFS_BODY_MAX */
 	/* Unsolicited PUSH frames (e.g. MAP_PUSH); receiver thread. */
 	void (*on_push)(u16 opcode, const u8 *body, u32 len, void *arg);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -219,7 +220,10 @@ static int send_frames(struct leofs_rpc *r, struct sendq_frame *f)
 		mh.msg_iovlen = n;
 		sent = sendmsg(r->fd, &mh, MSG_NOSIGNAL);
 		if (sent < 0) {
-			if (errno != EINTR)
+			/* SO_SNDTIMEO ran out: the peer took nothing */
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				ret = -ETIMEDOUT;
+			else if (errno != EINTR)
 				ret = -errno;
 			continue;
 		}
@@ -444,8 +448,11 @@ static void *receiver_main(void *arg)
 	return NULL;
 }
 
-static int connect_to(const char *host, u16 port, u32 timeout_ms)
+static int connect_to(const char *host, u16 port, u32 timeout_ms,
+		      u32 send_timeout_ms)
 {
+	struct timeval snd = { .tv_sec = send_timeout_ms / 1000,
+			       .tv_usec = send_timeout_ms % 1000 * 1000 };
 	struct addrinfo hints = {
 		.ai_family = AF_UNSPEC,
 		.ai_socktype = SOCK_STREAM,
@@ -488,6 +495,11 @@ static int connect_to(const char *host, u16 port, u32 timeout_ms)
 		/* back to blocking for the simple send/recv paths */
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &snd,
+			       sizeof(snd)) < 0) {
+			err = -errno;
+			goto next;
+		}
 		freeaddrinfo(res);
 		return fd;
 next:
@@ -787,8 +799,11 @@ int leofs_rpc_connect(const char *host, u16 port,
 	pthread_mutex_init(&r->send_lock, NULL);
 	pthread_cond_init(&r->sent, NULL);
 	r->sq_tail = &r->sq_head;
-	r->fd = connect_to(host, port, opts->connect_timeout_ms ?
-			   opts->connect_timeout_ms : 5000);
+	r->fd = connect_to(host, port,
+			   opts->connect_timeout_ms ?
+				   opts->connect_timeout_ms : 5000,
+			   opts->send_timeout_ms ? opts->send_timeout_ms :
+						   LEOFS_RPC_SEND_TIMEOUT_MS);
 	if (r->fd < 0) {
 		ret = r->fd;
 		r->fd = -1;

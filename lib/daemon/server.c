@@ -648,7 +648,14 @@ static int conn_io(sd_event_source *src, int fd, uint32_t revents, void *data)
 	(void)src;
 	(void)fd;
 	leofs_server_cork(s);
-	if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))
+	/*
+	 * epoll reports a hangup or an error even with no events asked for:
+	 * while reading is paused nothing would consume it, and the loop
+	 * would spin until the requests in flight finish. The peer is gone.
+	 */
+	if ((revents & (EPOLLHUP | EPOLLERR)) && !c->reading)
+		ret = -ECONNRESET;
+	else if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))
 		ret = conn_read(c);
 	if (ret == 0 && (revents & EPOLLOUT)) {
 		ret = conn_flush(c);

@@ -10,11 +10,15 @@
  *	oss_badpeer PORT noread TARGET SECS   send 1 MiB reads of TARGET without
  *	        reading a reply, for SECS seconds or until the server closes
  *	        the connection; exit 0
+ *	oss_badpeer PORT again           a member that is up but never
+ *	        settles: listens on PORT, answers HELLO in the caller's
+ *	        cluster and every other request with AGAIN, until killed
  */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,6 +251,39 @@ static int cases(void)
 		n = frame(buf, LEOFS_OP_DEGRADED_READ, body, (u32)r, (u32)r);
 		expect("DEGRADED_READ of 32 MiB", buf, n, true);
 	}
+	/* a HELLO offering only a protocol version the server lacks */
+	{
+		struct leofs_hello_req hq = {
+			.version_min = LEOFS_PROTO_VERSION_MAX + 1,
+			.version_max = LEOFS_PROTO_VERSION_MAX + 1,
+			.peer_kind = LEOFS_PEER_CLIENT,
+		};
+		int fd = dial();
+		u32 st = 0;
+		const char *o;
+
+		r = leofs_msg_encode(LEOFS_OP_HELLO, false, &hq, sizeof(hq),
+				     body, sizeof(body));
+		if (r <= 0) {
+			printf("cannot encode a HELLO\n");
+			return 2;
+		}
+		n = frame(buf, LEOFS_OP_HELLO, body, (u32)r, (u32)r);
+		send_all(fd, buf, n);
+		o = outcome(fd, &st);
+		/* answered VERSION, then the connection closed */
+		if (strcmp(o, "status") || st != LEOFS_S_VERSION ||
+		    strcmp((o = outcome(fd, &st)), "closed")) {
+			printf("%-34s FAILED: %s %u (want status %u, closed)\n",
+			       "HELLO of an unknown version", o, st,
+			       LEOFS_S_VERSION);
+			failures++;
+		} else {
+			printf("%-34s status %u, closed\n",
+			       "HELLO of an unknown version", LEOFS_S_VERSION);
+		}
+		close(fd);
+	}
 	rf.offset = 0;
 	rf.target_id = 999999;
 	r = leofs_msg_encode(LEOFS_OP_READ_FRAGMENT, false, &rf, sizeof(rf),
@@ -338,6 +375,83 @@ static int noread(u32 target, int secs)
 	return 0;
 }
 
+/* One connection of the AGAIN member: HELLO answered, the rest AGAIN. */
+static void *again_conn(void *arg)
+{
+	int fd = (int)(long)arg;
+	size_t cap = LEOFS_FRAME_HDR_SIZE + LEOFS_BODY_MAX;
+	u8 hdr[LEOFS_FRAME_HDR_SIZE], *body = malloc(cap), out[256];
+	struct leofs_frame_hdr h;
+	struct leofs_hello_req hq;
+	int n;
+
+	while (body) {
+		struct leofs_frame_hdr rh;
+		struct leofs_hello_reply hr = { .status = LEOFS_S_OK };
+		u8 st[4];
+
+		/* a member's peers may stay idle: no deadline on a header */
+		if (recv(fd, hdr, 1, MSG_PEEK) <= 0 ||
+		    recv_all(fd, hdr, sizeof(hdr)) != 1 ||
+		    leofs_frame_hdr_decode(&h, hdr, sizeof(hdr)) ||
+		    h.body_len > LEOFS_BODY_MAX ||
+		    recv_all(fd, body, h.body_len) != 1 ||
+		    leofs_frame_verify(&h, hdr, body))
+			break;
+		rh = (struct leofs_frame_hdr){ .version = h.version,
+					       .opcode = h.opcode,
+					       .flags = LEOFS_FLAG_REPLY,
+					       .req_id = h.req_id };
+		if (h.opcode == LEOFS_OP_HELLO) {
+			if (leofs_hello_req_decode(&hq, body, h.body_len))
+				break;
+			hr.version = LEOFS_PROTO_VERSION_MAX;
+			hr.peer_kind = LEOFS_PEER_OSS;
+			hr.features = hq.features;
+			memcpy(hr.cluster_id, hq.cluster_id, 16);
+			n = leofs_frame_build(out, sizeof(out), &rh, &hr,
+					      sizeof(hr));
+		} else {
+			put_unaligned_le32(LEOFS_S_AGAIN, st);
+			rh.body_len = sizeof(st);
+			leofs_frame_hdr_encode(&rh, out);
+			memcpy(out + LEOFS_FRAME_HDR_SIZE, st, sizeof(st));
+			leofs_frame_seal(out, out + LEOFS_FRAME_HDR_SIZE,
+					 sizeof(st));
+			n = LEOFS_FRAME_HDR_SIZE + (int)sizeof(st);
+		}
+		if (n <= 0 || send_all(fd, out, (size_t)n))
+			break;
+	}
+	free(body);
+	close(fd);
+	return NULL;
+}
+
+static int again(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons((u16)port) };
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), one = 1, fd;
+	pthread_t th;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) ||
+	    listen(lfd, 64)) {
+		perror("listen");
+		return 2;
+	}
+	printf("answering AGAIN on port %d\n", port);
+	fflush(stdout);
+	while ((fd = accept(lfd, NULL, NULL)) >= 0)
+		if (!pthread_create(&th, NULL, again_conn, (void *)(long)fd))
+			pthread_detach(th);
+		else
+			close(fd);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3)
@@ -349,5 +463,7 @@ int main(int argc, char **argv)
 		return stall(atoi(argv[3]), atoi(argv[4]));
 	if (!strcmp(argv[2], "noread") && argc == 5)
 		return noread((u32)atoi(argv[3]), atoi(argv[4]));
+	if (!strcmp(argv[2], "again"))
+		return again();
 	return 2;
 }

@@ -56,5 +56,32 @@ for ((i = 1; i <= NODES; i++)); do
 done
 "$IO" "$MAP" $UUID verify 40 ec2+1 65536 0 2000000 40 || fail "read after"
 "$IO" "$MAP" $UUID verify 41 r3 65536 777 3000000 41 || fail "read of the new file after"
+
+# A member that is up but never settles: oss3's port answers every request
+# with AGAIN. Reads of a file whose data has a fragment there fall back to
+# DEGRADED_READ at oss1 and oss2, which read through it round after round:
+# the read fails with an error, never wrong data, and nobody dies.
+for ((ino = 50; ino < 80; ino++)); do
+	read -r -a pg <<< "$("$IO" "$MAP" $UUID pg ec2+1 65536 $ino)"
+	[ "${pg[0]}" = 3 ] || [ "${pg[1]}" = 3 ] && break
+done
+[ $ino -lt 80 ] || fail "no file with a data fragment on oss3"
+"$IO" "$MAP" $UUID write $ino ec2+1 65536 0 300000 $ino || fail "write of $ino"
+it_stop oss3
+it_start again "$BAD" "${PORT[3]}" again
+it_wait_port "${PORT[3]}"
+if "$IO" "$MAP" $UUID verify $ino ec2+1 65536 0 300000 $ino > "$IT_DIR/again.out" 2>&1; then
+	fail "a read through a member that answers only AGAIN succeeded: $(cat "$IT_DIR/again.out")"
+fi
+cat "$IT_DIR/again.out"
+grep -q "^read ino $ino" "$IT_DIR/again.out" || fail "not a read error: $(cat "$IT_DIR/again.out")"
+for i in 1 2; do
+	kill -0 "$(it_pid oss$i)" 2> /dev/null || fail "oss$i died reading through the AGAIN member"
+done
+it_kill9 again
+it_start oss3 "$BIN/leofs-oss" --config "$IT_DIR/oss3.json"
+it_wait_port "${PORT[3]}"
+"$IO" "$MAP" $UUID verify $ino ec2+1 65536 0 300000 $ino || fail "read of $ino with oss3 back"
+
 for ((i = 1; i <= NODES; i++)); do it_stop "oss$i"; done
 echo "PASS"

@@ -6,7 +6,8 @@
  * of WRITE_FRAGMENT checked before anything is stored, READ_FRAGMENT with
  * WANT_CRCS answering the CRC of each 4 KiB block of what it returns, and
  * a block that fails its stored checksum answered as a checksum error and
- * counted, never as data; and a PARTIAL_WRITE at the PG primary that
+ * counted, never as data; commit, abort and undo from an older map's
+ * primary refused; and a PARTIAL_WRITE at the PG primary that
  * would store what the stripe holds already writing nothing.
  */
 #include <stdarg.h>
@@ -173,6 +174,63 @@ static void test_write_checks_crcs(void **state)
 	assert_int_equal(rp.data.len, len);
 	assert_memory_equal(rp.data.data, data, len);
 	assert_int_equal(rp.crcs.count, 0); /* not asked for */
+	free(data);
+}
+
+/*
+ * COMMIT_FRAGMENT (commit, abort, undo of a new stripe) from a primary of
+ * an older map is refused and changes nothing; from the current one it
+ * takes effect.
+ */
+static void test_finish_fenced(void **state)
+{
+	static const u32 actions[] = { LEOFS_COMMIT, LEOFS_ABORT,
+				       LEOFS_UNDO_NEW };
+	struct oss_fixture *f = *state;
+	const u32 len = 2 * LEOFS_BLOCK_SIZE;
+	struct leofs_commit_fragment_req cm = {
+		.ino = 0x77, .slot = 1, .fragment = 2, .target_id = TARGET,
+		.pg = { .pool_id = 1, .pg = 3, .map_epoch = 1 },
+		.stripe = 4, .stripe_unit = UNIT, .version = 1,
+	};
+	struct leofs_write_fragment_req w;
+	struct leofs_read_fragment_req r = rf_req(0, len, 0);
+	struct leofs_read_fragment_reply rp;
+	u8 *data = malloc(len), crcs[16];
+	u32 i;
+
+	fill(data, len, 3);
+	w = wf_req(data, len, crcs);
+	assert_int_equal(run(f, LEOFS_OP_WRITE_FRAGMENT, &w), LEOFS_S_OK);
+	/* a prepared version 2 on top of the created version 1 */
+	w.phase = LEOFS_FRAG_PREPARE;
+	w.version = 2;
+	assert_int_equal(run(f, LEOFS_OP_WRITE_FRAGMENT, &w), LEOFS_S_OK);
+	for (i = 0; i < 3; i++) {
+		cm.pg.map_epoch = 0; /* the node's map is epoch 1 */
+		cm.action = actions[i];
+		cm.version = actions[i] == LEOFS_UNDO_NEW ? 1 : 2;
+		assert_int_equal(run(f, LEOFS_OP_COMMIT_FRAGMENT, &cm),
+				 LEOFS_S_WRONG_EPOCH);
+		assert_int_equal(run(f, LEOFS_OP_READ_FRAGMENT, &r),
+				 LEOFS_S_OK);
+		rp = decode_read();
+		assert_int_equal(rp.version, 1);
+		assert_int_equal(rp.prepared, 2);
+		assert_memory_equal(rp.data.data, data, len);
+	}
+	/* the current map's primary: abort 2, then undo 1 */
+	cm.pg.map_epoch = 1;
+	cm.action = LEOFS_ABORT;
+	cm.version = 2;
+	assert_int_equal(run(f, LEOFS_OP_COMMIT_FRAGMENT, &cm), LEOFS_S_OK);
+	cm.action = LEOFS_UNDO_NEW;
+	cm.version = 1;
+	assert_int_equal(run(f, LEOFS_OP_COMMIT_FRAGMENT, &cm), LEOFS_S_OK);
+	assert_int_equal(run(f, LEOFS_OP_READ_FRAGMENT, &r), LEOFS_S_OK);
+	rp = decode_read();
+	assert_int_equal(rp.version, 0);
+	assert_int_equal(rp.prepared, 0);
 	free(data);
 }
 
@@ -343,6 +401,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_write_checks_crcs, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_finish_fenced, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_read_want_crcs, setup,
 						teardown),

@@ -19,6 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <dirent.h>
+#include <pthread.h>
 
 #include "../../daemons/oss/internal.h"
 
@@ -528,10 +530,10 @@ static void test_versions(void **state)
 	assert_int_equal(oss_stripe_write(f->t, &obj, UNIT, 0, 3, b, 1),
 			 -EBUSY);
 	assert_int_equal(oss_stripe_commit(f->t, &obj, UNIT, 0, 3), -ENOENT);
-	/* preparing the same version again replaces it, across a reopen */
+	/* nor the same version again (one number, one content), reopened */
 	reopen(f);
-	assert_int_equal(
-		oss_stripe_prepare(f->t, &obj, UNIT, 0, 2, 5000, b, 3000), 0);
+	assert_int_equal(oss_stripe_prepare(f->t, &obj, UNIT, 0, 2, 0, b, 1),
+			 -EBUSY);
 	assert_int_equal(oss_stripe_commit(f->t, &obj, UNIT, 0, 2), 0);
 	memcpy(want, a, 20000);
 	memcpy(want + 5000, b, 3000);
@@ -625,6 +627,101 @@ static void test_truncate_delete(void **state)
 	/* deleting or truncating nothing */
 	assert_int_equal(oss_object_delete(f->t, &obj), 0);
 	assert_int_equal(oss_object_truncate(f->t, &obj, 0), 0);
+	free(a);
+}
+
+/*
+ * Truncates and deletes of different objects at once each drop all of
+ * their own staged versions: their scans of the staging directory must not
+ * share a read position.
+ */
+#define DROP_THREADS 8
+#define DROP_OBJECTS 16
+
+struct dropper {
+	struct oss_target *t;
+	u32 first;
+	int result;
+};
+
+static void *drop_objects(void *arg)
+{
+	struct dropper *d = arg;
+	u32 i;
+
+	for (i = 0; i < DROP_OBJECTS && !d->result; i++) {
+		struct oss_obj_id id = { .ino = d->first + i, .slot = 0 };
+
+		d->result = i % 2 ? oss_object_delete(d->t, &id) :
+				    oss_object_truncate(d->t, &id, 0);
+	}
+	return NULL;
+}
+
+static size_t staged_files(const char *target)
+{
+	char path[160];
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/%s", target, OSS_STAGING_DIR);
+	d = opendir(path);
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static void test_concurrent_drops(void **state)
+{
+	struct fixture *f = *state;
+	struct dropper d[DROP_THREADS];
+	pthread_t th[DROP_THREADS];
+	struct oss_stripe_info info;
+	u8 *a = malloc(UNIT);
+	int round, i;
+	u32 n, ino;
+
+	fill(a, UNIT, 12);
+	n = DROP_THREADS * DROP_OBJECTS;
+	for (round = 0; round < 4; round++) {
+		for (ino = 1; ino <= n; ino++) {
+			struct oss_obj_id id = { .ino = ino, .slot = 0 };
+
+			assert_int_equal(oss_stripe_create(f->t, &id, UNIT, 0,
+							   1, a, 4096, NULL),
+					 0);
+			assert_int_equal(oss_stripe_prepare(f->t, &id, UNIT, 0,
+							    2, 0, a, 100),
+					 0);
+		}
+		assert_int_equal(staged_files(f->path), n);
+		for (i = 0; i < DROP_THREADS; i++) {
+			d[i] = (struct dropper){ .t = f->t,
+						 .first = 1 + (u32)i *
+								  DROP_OBJECTS };
+			assert_int_equal(pthread_create(&th[i], NULL,
+							drop_objects, &d[i]),
+					 0);
+		}
+		for (i = 0; i < DROP_THREADS; i++) {
+			pthread_join(th[i], NULL);
+			assert_int_equal(d[i].result, 0);
+		}
+		/* nothing staged is left, and nothing reads as prepared */
+		assert_int_equal(staged_files(f->path), 0);
+		for (ino = 1; ino <= n; ino++) {
+			struct oss_obj_id id = { .ino = ino, .slot = 0 };
+
+			assert_int_equal(oss_stripe_stat(f->t, &id, UNIT, 0,
+							 &info),
+					 0);
+			assert_int_equal(info.version, 0);
+			assert_int_equal(info.prepared, 0);
+		}
+	}
 	free(a);
 }
 
@@ -763,30 +860,15 @@ static bool state_is(struct oss_target *t, u64 stripe, const u8 *expect,
 	return ok;
 }
 
-static void crash_case(struct fixture *f, enum crash_op op, const char *point)
+/* A child runs @op on the target until @point, where it dies; reopened. */
+static void crash_during(struct fixture *f, enum crash_op op,
+			 const char *point, const u8 *b)
 {
-	u8 *a = malloc(UNIT), *b = malloc(UNIT), *merged = malloc(UNIT);
-	bool old_ok, new_ok;
 	int status;
 	pid_t pid;
 
-	fill(a, UNIT, 7);
-	fill(b, UNIT, 8);
-	memcpy(merged, a, 20000);
-	memcpy(merged + 7000, b, 9000);
-
-	/* a fresh target with stripe 0 at version 1 */
-	oss_target_close(f->t);
-	rm_rf(f->path);
-	assert_int_equal(
-		oss_target_format(f->path, cluster, 7, LEOFS_TIER_SAS, 100), 0);
-	f->t = open_target(f->path, 0);
-	assert_int_equal(oss_stripe_write(f->t, &obj, UNIT, 0, 1, a, 20000), 0);
-	if (op == OP_COMMIT || op == OP_ABORT)
-		run_op(f->t, OP_PREPARE, b);
 	oss_target_close(f->t);
 	f->t = NULL;
-
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -802,8 +884,29 @@ static void crash_case(struct fixture *f, enum crash_op op, const char *point)
 	if (WEXITSTATUS(status) == 3)
 		fail_msg("op %d never reached step %s", op, point);
 	assert_int_equal(WEXITSTATUS(status), 0);
-
 	f->t = open_target(f->path, 0);
+}
+
+static void crash_case(struct fixture *f, enum crash_op op, const char *point)
+{
+	u8 *a = malloc(UNIT), *b = malloc(UNIT), *merged = malloc(UNIT);
+	bool old_ok, new_ok;
+
+	fill(a, UNIT, 7);
+	fill(b, UNIT, 8);
+	memcpy(merged, a, 20000);
+	memcpy(merged + 7000, b, 9000);
+
+	/* a fresh target with stripe 0 at version 1 */
+	oss_target_close(f->t);
+	rm_rf(f->path);
+	assert_int_equal(
+		oss_target_format(f->path, cluster, 7, LEOFS_TIER_SAS, 100), 0);
+	f->t = open_target(f->path, 0);
+	assert_int_equal(oss_stripe_write(f->t, &obj, UNIT, 0, 1, a, 20000), 0);
+	if (op == OP_COMMIT || op == OP_ABORT)
+		run_op(f->t, OP_PREPARE, b);
+	crash_during(f, op, point, b);
 	switch (op) {
 	case OP_NEW:
 		old_ok = state_is(f->t, 1, a, 0, 0, 0);
@@ -838,6 +941,52 @@ static void crash_case(struct fixture *f, enum crash_op op, const char *point)
 	free(a);
 	free(b);
 	free(merged);
+}
+
+/*
+ * Power lost during the first write of an object, before its first sync:
+ * the header page of the meta file may never reach the disk, but the file
+ * must not have grown past it either, or the object would read as a
+ * damaged header in front of records and refuse every later write.
+ */
+static void test_first_write_power_cut(void **state)
+{
+	struct fixture *f = *state;
+	u8 *a = malloc(UNIT), zero[OSS_OBJ_HDR_SIZE] = { 0 };
+	struct stat st;
+	char meta[256];
+	int fd, i;
+
+	fill(a, UNIT, 13);
+	obj_file(f, "m", meta, sizeof(meta));
+	for (i = 0; i < 2; i++) {
+		/* a new object: its first stripe written, or prepared */
+		assert_int_equal(oss_object_delete(f->t, &obj), 0);
+		if (i == 0)
+			crash_during(f, OP_NEW, "new:data-written", a);
+		else
+			crash_during(f, OP_PREPARE, "prepare:written", a);
+
+		/* what the disk may hold: the size, not the header */
+		assert_int_equal(stat(meta, &st), 0);
+		assert_true(st.st_size <= OSS_OBJ_HDR_SIZE);
+		fd = open(meta, O_WRONLY);
+		assert_true(fd >= 0);
+		assert_int_equal(pwrite(fd, zero, (size_t)st.st_size, 0),
+				 st.st_size);
+		close(fd);
+		reopen(f);
+
+		/* a stage that verifies survives, for the primary to resolve */
+		if (i == 1)
+			assert_int_equal(oss_stripe_abort(f->t, &obj, UNIT, 0, 2),
+					 0);
+		assert_int_equal(oss_stripe_create(f->t, &obj, UNIT, 0, 1, a,
+						   30000, NULL),
+				 0);
+		check_read(f->t, 0, a, 30000, 1);
+	}
+	free(a);
 }
 
 static void test_crash_every_step(void **state)
@@ -979,8 +1128,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_truncate_delete, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_undo_new, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_drops, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_crash_every_step, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_first_write_power_cut,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reserve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tmpfs_full, setup,
 						teardown),

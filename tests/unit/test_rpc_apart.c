@@ -10,7 +10,9 @@
  *     taken off the queue when its wait gives up, and the connection goes
  *     on working once the server reads again;
  *   - a request whose frame is being sent when its wait gives up ends the
- *     connection, and its wait returns only once the frame is let go.
+ *     connection, and its wait returns only once the frame is let go;
+ *   - a send the server takes nothing of for the send timeout ends the
+ *     connection and fails its call.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "leofs/client.h"
@@ -392,6 +395,43 @@ static void test_frame_in_flight_ends_connection(void **state)
 	leofs_rpc_close(r);
 }
 
+/*
+ * The server stops reading for good (a peer frozen or wedged, its socket
+ * open): a send that moves nothing for the send timeout breaks the
+ * connection, so the sender and its wait return instead of blocking until
+ * the peer reads again.
+ */
+static void test_send_stall_breaks_connection(void **state)
+{
+	struct fake *f = *state;
+	struct leofs_rpc_opts o = { .peer_kind = LEOFS_PEER_CLIENT,
+				    .send_timeout_ms = 500 };
+	struct sender a = { .ino = 1, .data = make_data(1, BIG) };
+	struct timespec until;
+	pthread_t th;
+
+	memcpy(o.cluster_id, cluster, 16);
+	fake_serve(f, 0);
+	assert_int_equal(leofs_rpc_connect("127.0.0.1", f->port, &o, NULL,
+					   &a.r),
+			 0);
+	a.waited = 1;
+	pthread_create(&th, NULL, send_big, &a);
+	/* far longer than the send timeout, far shorter than the wait's */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	if (pthread_timedjoin_np(th, NULL, &until)) {
+		fake_release(f);	/* let the sender go, then fail */
+		pthread_join(th, NULL);
+		fail_msg("a send to a peer that reads nothing did not end");
+	}
+	assert_int_equal(a.sent, 0);
+	assert_true(leofs_err_is_transport(a.waited));
+	assert_false(leofs_rpc_alive(a.r));
+	free(a.data);
+	leofs_rpc_close(a.r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +441,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_frame_in_flight_ends_connection, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_send_stall_breaks_connection, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

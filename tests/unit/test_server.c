@@ -46,6 +46,21 @@ static void answer_getattr(void *arg)
 	leofs_request_reply(req, &out, sizeof(out));
 }
 
+/* SETATTR requests held unanswered, and connections closed so far. */
+#define MAX_HELD 16
+static struct leofs_request *held[MAX_HELD];
+static int nheld, nclosed;
+static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void on_closed(struct leofs_conn *conn, void *arg)
+{
+	(void)conn;
+	(void)arg;
+	pthread_mutex_lock(&held_lock);
+	nclosed++;
+	pthread_mutex_unlock(&held_lock);
+}
+
 static void handle(struct leofs_request *req, void *arg)
 {
 	struct srv_fixture *f = arg;
@@ -73,6 +88,17 @@ static void handle(struct leofs_request *req, void *arg)
 		/* through a worker, as the daemons do */
 		leofs_workq_submit(f->wq, answer_getattr, req);
 		return;
+	case LEOFS_OP_SETATTR:
+		/* held unanswered until the test lets them go */
+		pthread_mutex_lock(&held_lock);
+		if (nheld < MAX_HELD) {
+			held[nheld++] = req;
+			pthread_mutex_unlock(&held_lock);
+			return;
+		}
+		pthread_mutex_unlock(&held_lock);
+		leofs_request_reply_status(req, LEOFS_S_NOMEM);
+		return;
 	default:
 		leofs_request_reply_status(req, LEOFS_S_NOTSUP);
 	}
@@ -89,6 +115,7 @@ static int setup(void **state)
 		.max_inflight = 256 << 10,
 		.idle_timeout_ms = 300,
 		.handle = handle,
+		.closed = on_closed,
 	};
 
 	return srv_fixture_setup(state, &cfg);
@@ -379,6 +406,64 @@ static void test_connection_limit(void **state)
 	}
 }
 
+/*
+ * A peer that fills its connection's in-flight limit, so the server stops
+ * reading it, and then resets: the connection is closed at once, not
+ * polled in a loop until the requests in flight are answered.
+ */
+static void test_reset_while_paused(void **state)
+{
+	struct srv_fixture *f = *state;
+	const u32 len = 64 << 10;
+	u8 hdr[LEOFS_FRAME_HDR_SIZE], *body = calloc(1, len);
+	struct leofs_frame_hdr h = { .version = LEOFS_PROTO_VERSION_MAX,
+				     .opcode = LEOFS_OP_SETATTR,
+				     .body_len = len };
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	int fd = srv_fixture_raw_connect(f->port), i, held_now, closed_at;
+
+	assert_non_null(body);
+	pthread_mutex_lock(&held_lock);
+	nheld = nclosed = 0;
+	pthread_mutex_unlock(&held_lock);
+	/* 6 x 64 KiB against a limit of 256 KiB: reading pauses */
+	for (i = 0; i < 6; i++) {
+		h.req_id = (u64)i + 1;
+		leofs_frame_hdr_encode(&h, hdr);
+		leofs_frame_seal(hdr, body, len);
+		assert_int_equal(send(fd, hdr, sizeof(hdr), 0), sizeof(hdr));
+		assert_int_equal(send(fd, body, len, 0), (ssize_t)len);
+	}
+	for (i = 0; i < 200; i++) {
+		pthread_mutex_lock(&held_lock);
+		held_now = nheld;
+		pthread_mutex_unlock(&held_lock);
+		if (held_now >= 4)
+			break;
+		usleep(10000);
+	}
+	assert_true(held_now >= 4);
+	/* a reset: the server sees a hangup, with nothing left to read */
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+	for (i = 0, closed_at = -1; i < 200 && closed_at < 0; i++) {
+		pthread_mutex_lock(&held_lock);
+		if (nclosed)
+			closed_at = i;
+		pthread_mutex_unlock(&held_lock);
+		usleep(10000);
+	}
+	/* let the held requests go: their replies are dropped */
+	pthread_mutex_lock(&held_lock);
+	held_now = nheld;
+	nheld = 0;
+	pthread_mutex_unlock(&held_lock);
+	for (i = 0; i < held_now; i++)
+		leofs_request_reply_status(held[i], LEOFS_S_OK);
+	assert_true(closed_at >= 0); /* closed while its requests were held */
+	free(body);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +478,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile_peers, setup,
 						srv_fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_connection_limit, setup,
+						srv_fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_reset_while_paused, setup,
 						srv_fixture_teardown),
 	};
 
