@@ -149,6 +149,20 @@ static int leofs_instantiate(struct inode *dir, struct dentry *dentry,
 	inode = leofs_iget(dir->i_sb, a, LEOFS_ATTR_CHANGED);
 	if (IS_ERR(inode))
 		return PTR_ERR(inode);
+	if (S_ISDIR(inode->i_mode)) {
+		/*
+		 * A new directory the server says we know already (the root,
+		 * say): a second dentry for it would deadlock a later rmdir,
+		 * which locks the parent and then the directory itself.
+		 */
+		struct dentry *alias = d_find_any_alias(inode);
+
+		if (alias) {
+			dput(alias);
+			iput(inode);
+			return -EIO;
+		}
+	}
 	leofs_inode_invalidate(dir);
 	leofs_dentry_stamp(dentry);
 	d_instantiate(dentry, inode);

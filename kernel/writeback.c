@@ -188,13 +188,19 @@ static int leofs_write_end(struct file *file, struct address_space *mapping,
 	if (!folio_test_uptodate(folio)) {
 		/*
 		 * Only a whole-page write or a page past the end of the file
-		 * (zeroed by write_begin) gets here; a short copy into the
-		 * former leaves bytes we do not have: copy again.
+		 * (zeroed by write_begin around the new bytes) gets here. A
+		 * short copy into the former leaves bytes we do not have:
+		 * copy again. Into the latter, the bytes not copied are
+		 * whatever the page held before: zeros, like the rest.
 		 */
 		if (copied < len && len == PAGE_SIZE) {
 			copied = 0;
 			goto out;
 		}
+		if (copied < len)
+			folio_zero_range(folio,
+					 offset_in_folio(folio, pos) + copied,
+					 len - copied);
 		folio_mark_uptodate(folio);
 	}
 	if (!copied)

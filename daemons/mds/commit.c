@@ -59,6 +59,7 @@ static void run_batch(struct mds_shard *sh, struct mds_op *batch, u32 n)
 		if (cacheable(op)) {
 			rc = mds_rcache_get(txn, sh, op);
 			if (rc == 1) {
+				op->replayed = true;
 				replays++;
 				continue;
 			}

@@ -75,6 +75,7 @@ struct mds_op {
 	int rc;
 	bool has_attr;
 	bool created;
+	bool replayed; /* answered from the reply cache, not applied */
 	sem_t done; /* posted once the op's batch is durable */
 	struct mds_attr attr;
 	struct mds_op *next;

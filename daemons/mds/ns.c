@@ -127,6 +127,9 @@ static int create_apply(struct mds_shard *sh, MDB_txn *txn, struct mds_op *op)
 	}
 	if (rc != -ENOENT)
 		return rc;
+	/* a new entry, as mds_dir_get() refuses for MAY_WRITE */
+	if (dir.flags & MDS_INO_F_XLOCK)
+		return -EINPROGRESS; /* a cross-shard change is prepared */
 	rc = mds_permission(op->cr, &dir, MAY_WRITE | MAY_EXEC);
 	if (rc)
 		return rc;

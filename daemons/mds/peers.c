@@ -14,10 +14,20 @@
 #define CALL_TIMEOUT_MS	   10000
 #define CONNECT_TIMEOUT_MS 2000
 
+/*
+ * A connection, shared by the calls on it: the table holds one reference
+ * and each call one, so a connection retired (broken, or its MDS moved)
+ * while calls run on it is closed by the last of them.
+ */
+struct peer_link {
+	struct leofs_rpc *rpc;
+	u32 refs; /* under mds_peers.lock */
+};
+
 struct mds_peer_conn {
 	u32 mds_id;
 	struct leofs_addr addr;
-	struct leofs_rpc *rpc;
+	struct peer_link *link;
 };
 
 struct mds_peers {
@@ -44,6 +54,21 @@ int mds_peers_new(struct mds_mapsvc *maps, u32 node_id, const u8 cluster_id[16],
 	return 0;
 }
 
+/* Drops a reference (lock held); the connection to close, or NULL. */
+static struct peer_link *link_put_locked(struct peer_link *l)
+{
+	return --l->refs ? NULL : l;
+}
+
+static void link_close(struct peer_link *l)
+{
+	if (l) {
+		leofs_rpc_close(l->rpc);
+		free(l);
+	}
+}
+
+/* No call may be running: the server has stopped its workers. */
 void mds_peers_free(struct mds_peers *p)
 {
 	u32 i;
@@ -51,8 +76,8 @@ void mds_peers_free(struct mds_peers *p)
 	if (!p)
 		return;
 	for (i = 0; i < p->nr; i++)
-		if (p->conns[i].rpc)
-			leofs_rpc_close(p->conns[i].rpc);
+		if (p->conns[i].link)
+			link_close(link_put_locked(p->conns[i].link));
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
@@ -82,10 +107,12 @@ static int shard_addr(struct mds_peers *p, u16 shard, u32 *id,
 }
 
 /*
- * A live connection to the MDS of shard (lock held). A connection stays
- * until it breaks or the shard moves; leofs_rpc is safe to share.
+ * A live connection to the MDS of shard, with a reference for the caller
+ * (lock held). A connection stays until it breaks or the shard moves; a
+ * retired one is handed back in *retired, to be closed without the lock.
  */
-static int conn_locked(struct mds_peers *p, u16 shard, struct leofs_rpc **out)
+static int conn_locked(struct mds_peers *p, u16 shard, struct peer_link **out,
+		       struct peer_link **retired)
 {
 	struct leofs_rpc_opts o = {
 		.peer_kind = LEOFS_PEER_MDS,
@@ -113,24 +140,32 @@ static int conn_locked(struct mds_peers *p, u16 shard, struct leofs_rpc **out)
 		memset(c, 0, sizeof(*c));
 		c->mds_id = id;
 	}
-	if (c->rpc && (!leofs_rpc_alive(c->rpc) ||
-		       memcmp(&c->addr, &addr, sizeof(addr)))) {
-		leofs_rpc_close(c->rpc);
-		c->rpc = NULL;
+	if (c->link && (!leofs_rpc_alive(c->link->rpc) ||
+			memcmp(&c->addr, &addr, sizeof(addr)))) {
+		*retired = link_put_locked(c->link);
+		c->link = NULL;
 	}
-	if (!c->rpc) {
+	if (!c->link) {
+		struct peer_link *l;
+
 		if (!inet_ntop(addr.family == 6 ? AF_INET6 : AF_INET, addr.addr,
 			       host, sizeof(host)))
 			return -EINVAL;
+		l = calloc(1, sizeof(*l));
+		if (!l)
+			return -ENOMEM;
 		memcpy(o.cluster_id, p->cluster_id, 16);
-		rc = leofs_rpc_connect(host, addr.port, &o, NULL, &c->rpc);
+		rc = leofs_rpc_connect(host, addr.port, &o, NULL, &l->rpc);
 		if (rc) {
-			c->rpc = NULL;
+			free(l);
 			return rc;
 		}
+		l->refs = 1;
+		c->link = l;
 		c->addr = addr;
 	}
-	*out = c->rpc;
+	c->link->refs++;
+	*out = c->link;
 	return 0;
 }
 
@@ -138,22 +173,26 @@ static int conn_locked(struct mds_peers *p, u16 shard, struct leofs_rpc **out)
 static int call(struct mds_peers *p, u16 shard, u16 opcode, const void *req,
 		size_t req_size, void *rep, size_t rep_size)
 {
+	struct peer_link *l = NULL, *retired = NULL;
 	struct leofs_rpc_reply raw;
-	struct leofs_rpc *r;
 	int rc;
 
 	/* the lock covers connecting; calls on a connection run in parallel */
 	pthread_mutex_lock(&p->lock);
-	rc = conn_locked(p, shard, &r);
+	rc = conn_locked(p, shard, &l, &retired);
 	pthread_mutex_unlock(&p->lock);
+	link_close(retired);
 	if (rc)
 		return rc == -EXDEV || rc == -ENOMEM ? rc : -EAGAIN;
-	rc = leofs_rpc_call(r, opcode, req, req_size, rep, rep_size, &raw,
+	rc = leofs_rpc_call(l->rpc, opcode, req, req_size, rep, rep_size, &raw,
 			    CALL_TIMEOUT_MS);
-	if (rc)
-		return -EAGAIN;
-	leofs_rpc_reply_free(&raw);
-	return 0;
+	if (!rc)
+		leofs_rpc_reply_free(&raw);
+	pthread_mutex_lock(&p->lock);
+	retired = link_put_locked(l);
+	pthread_mutex_unlock(&p->lock);
+	link_close(retired);
+	return rc ? -EAGAIN : 0;
 }
 
 /* The wire's LEOFS_XSHARD_* are the engine's MDS_XSHARD_* values. */

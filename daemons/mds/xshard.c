@@ -381,6 +381,13 @@ static int run_once(struct mds_engine *eng, const struct mds_creds *cr,
 		goto abort;
 	if (out && op.has_attr)
 		*out = op.attr;
+	if (op.replayed)
+		/*
+		 * A copy of this request (sent again after a reconnect while
+		 * this one ran) committed first: its answer stands, and what
+		 * this intent prepared would apply the change twice.
+		 */
+		goto abort;
 	if (stop_at(x, "committed"))
 		goto crashed;
 
@@ -472,6 +479,34 @@ int mds_xdrive(struct mds_engine *eng, const struct mds_creds *cr,
 
 /* ---- recovery ---- */
 
+/*
+ * @x as stored now: 0 with x updated, 1 if it is gone (its request
+ * finished it), or a negative errno. Recovery reads a batch of intents and
+ * then works through it, peers taking seconds each: a request may have
+ * committed one of them meanwhile, and its PENDING copy would abort it.
+ */
+static int intent_reread(struct mds_shard *sh, struct xintent *x)
+{
+	u8 k[8];
+	MDB_val key = { 8, k }, val;
+	MDB_txn *txn;
+	int rc;
+
+	mds_put_be64(x->id, k);
+	rc = mds_err(mdb_txn_begin(sh->env, NULL, MDB_RDONLY, &txn));
+	if (rc)
+		return rc;
+	rc = mdb_get(txn, sh->intents, &key, &val);
+	if (rc == MDB_NOTFOUND)
+		rc = 1;
+	else if (rc)
+		rc = mds_err(rc);
+	else
+		rc = intent_decode(&key, &val, x);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
 static int recover_shard(struct mds_engine *eng, struct mds_shard *sh)
 {
 	struct xintent todo[RECOVER_BATCH];
@@ -505,7 +540,14 @@ static int recover_shard(struct mds_engine *eng, struct mds_shard *sh)
 
 		if (!busy_claim(eng, x->id))
 			continue;
-		rc = finish_all(eng, x, x->state == XINTENT_COMMITTED, NULL);
+		rc = intent_reread(sh, x);
+		if (rc == 1) {
+			busy_del(eng, x->id); /* finished meanwhile */
+			continue;
+		}
+		if (!rc)
+			rc = finish_all(eng, x, x->state == XINTENT_COMMITTED,
+					NULL);
 		busy_del(eng, x->id);
 		if (rc)
 			left++;

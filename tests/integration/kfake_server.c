@@ -22,6 +22,8 @@
  *	badmap		a MAP_GET reply carrying a malformed map
  *	stall		never answer
  *	close		close the connection
+ *	root-attr	answer with the root's attributes (a MKDIR: a new
+ *			directory that is the root)
  *	late		hold a GETATTR or LOOKUP reply of an inode other than
  *			the root (with its attributes as they are now) and
  *			send it 0.5 s after the next request's answer
@@ -266,6 +268,9 @@ static int map_encoded(u8 *buf, size_t cap)
 
 static u8 junk[2 << 20];
 
+static int reply_attr(int fd, const struct leofs_frame_hdr *h,
+		      const struct node *n);
+
 /* Returns 1 to close the connection, 0 to keep serving, -1 on error. */
 static int misbehave(int fd, const struct leofs_frame_hdr *req)
 {
@@ -366,6 +371,8 @@ static int misbehave(int fd, const struct leofs_frame_hdr *req)
 		return 0;
 	if (!strcmp(mode, "close"))
 		return 1;
+	if (!strcmp(mode, "root-attr"))
+		return reply_attr(fd, req, node_by_ino(ROOT_INO)) ? -1 : 0;
 	fprintf(stderr, "kfake: unknown mode %s\n", mode);
 	exit(2);
 }

@@ -2,7 +2,9 @@
 /*
  * Cross-shard mkdir and rmdir within one engine serving shards 0 and 1
  * (the map sends every new directory to shard 1): the two-phase protocol,
- * replays, the directory-move record of shard 0 (DIRMOVE, MOVEGEN), and a
+ * replays (also of a request sent again while its first copy runs), a
+ * create waiting for a directory an entry is prepared in, the
+ * directory-move record of shard 0 (DIRMOVE, MOVEGEN), and a
  * stop at each step followed by a restart and recovery,
  * after which the namespace is consistent: every entry points to an
  * existing inode, every directory inode of shard 1 is reachable, and the
@@ -15,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <cmocka.h>
 
@@ -207,6 +211,58 @@ static void test_mkdir_rmdir(void **state)
 	check_consistent(e);
 }
 
+/*
+ * A name prepared into a directory by a cross-shard change (a rename's
+ * target entry) locks the directory: a create there waits for the change
+ * instead of adding an entry the commit would then take over.
+ */
+struct finisher {
+	struct mds_engine *eng;
+	u64 intent;
+	int rc;
+};
+
+static void *finish_later(void *arg)
+{
+	struct finisher *f = arg;
+
+	usleep(200 * 1000);
+	f->rc = mds_xshard_finish(f->eng, 1, f->intent, true);
+	return NULL;
+}
+
+static void test_entry_lock_holds_creates(void **state)
+{
+	struct fx *fx = *state;
+	struct mds_engine *e = fx->eng;
+	struct finisher fin = { .eng = e, .intent = 0x5eed, .rc = -1 };
+	struct mds_attr d, f, got;
+	struct mds_xprep p = { .op = MDS_XSHARD_ENTRY, .shard = 1,
+			       .intent = fin.intent, .type = DT_REG };
+	struct mds_xans a;
+	pthread_t th;
+
+	assert_int_equal(mds_mkdir(e, &root_cr, NULL, R, S("d"), 0755, &d), 0);
+	assert_int_equal(mds_create(e, &root_cr, NULL, R, S("f"), 0644, 0, &f,
+				    NULL),
+			 0);
+	/* d/n is to become f */
+	p.parent = d.ino;
+	p.ino = f.ino;
+	p.name = "n";
+	p.len = 1;
+	assert_int_equal(mds_xshard_prepare(e, &p, &a), 0);
+	assert_int_equal(pthread_create(&th, NULL, finish_later, &fin), 0);
+	/* waits for the commit, then finds the name taken */
+	assert_int_equal(mds_create(e, &root_cr, NULL, d.ino, S("n"), 0644,
+				    MDS_CREATE_EXCL, &got, NULL),
+			 -EEXIST);
+	pthread_join(th, NULL);
+	assert_int_equal(fin.rc, 0);
+	assert_int_equal(mds_lookup(e, &root_cr, d.ino, S("n"), &got), 0);
+	assert_int_equal(got.ino, f.ino);
+}
+
 static void test_replay(void **state)
 {
 	struct fx *fx = *state;
@@ -222,6 +278,62 @@ static void test_replay(void **state)
 	rq.request = 2;
 	assert_int_equal(mds_rmdir(fx->eng, &root_cr, &rq, R, S("s")), 0);
 	assert_int_equal(mds_rmdir(fx->eng, &root_cr, &rq, R, S("s")), 0);
+	check_consistent(fx->eng);
+}
+
+/*
+ * A request sent again (after a reconnect) while its first copy still
+ * runs: both prepare, one commits, and the other, answered from the reply
+ * cache, aborts what it prepared instead of committing it a second time
+ * (an orphan directory inode here; for UNLINK a link count dropped twice).
+ */
+static int held;
+
+static bool hold_first_prepared(const char *point)
+{
+	if (!strcmp(point, "mkdir-prepared") &&
+	    !__atomic_fetch_add(&held, 1, __ATOMIC_SEQ_CST))
+		usleep(300 * 1000);
+	return false;
+}
+
+struct copy {
+	struct mds_engine *eng;
+	struct mds_req rq;
+	struct mds_attr a;
+	int rc;
+};
+
+static void *mkdir_copy(void *arg)
+{
+	struct copy *c = arg;
+
+	c->rc = mds_mkdir(c->eng, &root_cr, &c->rq, R, S("twice"), 0755,
+			  &c->a);
+	return NULL;
+}
+
+static void test_resent_while_running(void **state)
+{
+	struct fx *fx = *state;
+	struct copy one = { .eng = fx->eng, .rq = { 9, 1 } };
+	struct copy two = one;
+	pthread_t th;
+	int i;
+
+	held = 0;
+	mds_crash_hook = hold_first_prepared;
+	assert_int_equal(pthread_create(&th, NULL, mkdir_copy, &one), 0);
+	for (i = 0; i < 200 && !__atomic_load_n(&held, __ATOMIC_SEQ_CST); i++)
+		usleep(10 * 1000);
+	mkdir_copy(&two); /* runs to the end while one is held, prepared */
+	pthread_join(th, NULL);
+	mds_crash_hook = NULL;
+	assert_int_equal(held, 2); /* both copies prepared */
+	assert_int_equal(one.rc, 0);
+	assert_int_equal(two.rc, 0);
+	assert_int_equal(one.a.ino, two.a.ino);
+	assert_int_equal(mds_xshard_recover(fx->eng), 0);
 	check_consistent(fx->eng);
 }
 
@@ -385,7 +497,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_mkdir_rmdir, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_entry_lock_holds_creates,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resent_while_running,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dirmove_record, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_mkdir_stops, setup,

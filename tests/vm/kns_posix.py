@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # POSIX namespace behaviour of a leofs mount, used by kns_posix_check.sh.
-#   kns_posix.py ops DIR        every operation and its error cases
+#   kns_posix.py ops DIR        every operation and its error cases (and
+#                               a short write() at the end of a file)
 #   kns_posix.py verify DIR     the state "ops" left, read again (run after
 #                               dropping caches and after a remount)
 #   kns_posix.py bigdir DIR N   N entries created, listed completely
@@ -345,7 +346,61 @@ def sec_byte_names():
     verify_bytes("bytes")
 
 
-SECTIONS = [sec_create, sec_mkdir, sec_unlink_errors, sec_rename, sec_rename_xshard_dirs, sec_noreplace, sec_rename_dirs, sec_link, sec_symlink, sec_eloop, sec_setattr, sec_xattr, sec_statfs, sec_nametoolong, sec_byte_names]
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int,
+                      ctypes.c_int, ctypes.c_int, ctypes.c_long]
+libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+libc.write.restype = ctypes.c_ssize_t
+libc.write.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t]
+
+
+def zeroes_new_pages():
+    """Whether the kernel clears pages as it allocates them."""
+    with open("/proc/cmdline") as f:
+        args = f.read().split()
+    for a in args:
+        if a.startswith("init_on_alloc="):
+            return a != "init_on_alloc=0"
+    try:
+        with open("/boot/config-" + os.uname().release) as f:
+            return "CONFIG_INIT_ON_ALLOC_DEFAULT_ON=y" in f.read()
+    except OSError:
+        return True  # unknown: assume the check could not show it
+
+
+def sec_short_write():
+    """A write() at the end of a file whose buffer runs into an unmapped
+    page copies what it can; the rest of the new page reads as zeros, never
+    as what the page cache page held before."""
+    pg = os.sysconf("SC_PAGE_SIZE")
+    # page cache pages full of 0x5a, freed again: a stale byte would show
+    with open("stale", "wb") as f:
+        f.write(b"\x5a" * (8 << 20))
+        os.fsync(f.fileno())
+    os.unlink("stale")
+    buf = libc.mmap(None, 2 * pg, 3, 0x22, -1, 0)  # RW, private anonymous
+    check(buf not in (None, ctypes.c_void_p(-1).value), "mmap")
+    ctypes.memset(buf + pg - 100, 0x41, 100)
+    libc.munmap(buf + pg, pg)
+    fd = os.open("shortw", os.O_CREAT | os.O_RDWR | os.O_TRUNC, 0o644)
+    try:
+        n = libc.write(fd, buf + pg - 100, 200)
+        check(n == 100, "write of 200 bytes, 100 mapped: %d" % n)
+        os.ftruncate(fd, pg)
+        data = os.pread(fd, pg, 0)
+        check(data[:100] == b"A" * 100, "short write: the bytes copied")
+        check(data[100:] == bytes(pg - 100),
+              "short write: past them zeros, not %r" % data[100:116])
+        if zeroes_new_pages():
+            print("short write: this kernel zeroes every page it hands out"
+                  " (init_on_alloc), so stale bytes could not show here")
+    finally:
+        os.close(fd)
+        libc.munmap(buf, pg)
+    os.unlink("shortw")
+
+
+SECTIONS = [sec_create, sec_mkdir, sec_unlink_errors, sec_rename, sec_rename_xshard_dirs, sec_noreplace, sec_rename_dirs, sec_link, sec_symlink, sec_eloop, sec_setattr, sec_xattr, sec_statfs, sec_nametoolong, sec_byte_names, sec_short_write]
 
 
 def ops(d):

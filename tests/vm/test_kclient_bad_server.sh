@@ -51,6 +51,22 @@ for spec in "garbage HELLO" "truncated HELLO" "badcrc HELLO" "unknown-id HELLO" 
 	kfake_stop_all
 done
 
+# A MKDIR answered with the root's attributes (a new directory that is one
+# the client has already): refused, and nothing hangs afterwards.
+port=$((port + 1))
+kfake_start $port root-attr MKDIR 1
+mount -t leofs -o timeo=2,retrans=1 127.0.0.1:$port:/ "$MNT" || fail "root-attr: mount failed"
+timeout 30 mkdir "$MNT/a" 2> /tmp/mkdir.out
+rc=$?
+[ $rc = 124 ] && fail "root-attr: mkdir hung"
+[ $rc = 0 ] && fail "root-attr: a new directory that is the root was accepted"
+echo "root-attr: mkdir -> $(cat /tmp/mkdir.out)"
+timeout 30 rmdir "$MNT/a" 2> /dev/null
+[ $? = 124 ] && fail "root-attr: rmdir hung"
+timeout 30 ls "$MNT/big" | wc -l | grep -q '^1000$' || fail "root-attr: mount unusable afterwards"
+timeout 30 umount "$MNT" || fail "root-attr: umount"
+kfake_stop_all
+
 # A server killed with requests in flight: they fail, umount does not hang.
 port=$((port + 1))
 kfake_start $port stall LOOKUP 1000
