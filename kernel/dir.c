@@ -23,6 +23,16 @@ static void leofs_dentry_stamp(struct dentry *dentry)
 	dentry->d_time = jiffies;
 }
 
+/*
+ * A dentry the server was not asked about is never trusted: the VFS does
+ * not clear d_time, which may still hold a recent stamp of the dentry the
+ * memory last served.
+ */
+static void leofs_dentry_unstamp(struct dentry *dentry)
+{
+	dentry->d_time = jiffies - LONG_MAX;
+}
+
 static int leofs_name_of(const struct dentry *dentry, struct leofs_buf *b)
 {
 	int ret = leofs_name_check(dentry->d_name.name, dentry->d_name.len);
@@ -63,6 +73,8 @@ static struct dentry *leofs_lookup(struct inode *dir, struct dentry *dentry,
 		return ERR_PTR(-ENAMETOOLONG);
 	/* an exclusive create finds out itself whether the name exists */
 	if (flags & LOOKUP_EXCL) {
+		/* if the create fails (EEXIST), the name is looked up again */
+		leofs_dentry_unstamp(dentry);
 		d_add(dentry, NULL);
 		return NULL;
 	}

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # POSIX namespace behaviour of a leofs mount, used by kns_posix_check.sh.
 #   kns_posix.py ops DIR        every operation and its error cases (and
-#                               a short write() at the end of a file)
+#                               a short write() at the end of a file, a
+#                               mkdir of an uncached existing name)
 #   kns_posix.py verify DIR     the state "ops" left, read again (run after
 #                               dropping caches and after a remount)
 #   kns_posix.py bigdir DIR N   N entries created, listed completely
@@ -368,6 +369,37 @@ def zeroes_new_pages():
         return True  # unknown: assume the check could not show it
 
 
+def sec_mkdir_existing_uncached():
+    """mkdir of a name that exists but is not in the dentry cache fails
+    with EEXIST and leaves the name usable: the dentry made for the create
+    must not pass for a looked-up negative one."""
+    os.mkdir("exists")
+    with open("exists/inner", "w"):
+        pass
+    for i in range(200):  # recently stamped dentries, freed again
+        try:
+            os.stat("gone-%d" % i)
+        except FileNotFoundError:
+            pass
+    with open("/proc/sys/vm/drop_caches", "w") as f:
+        f.write("2")
+    expect_errno(errno.EEXIST, "mkdir of an uncached existing name",
+                 os.mkdir, "exists")
+    try:
+        check(stat.S_ISDIR(os.stat("exists").st_mode),
+              "after a refused mkdir: still a directory")
+        check(os.listdir("exists") == ["inner"],
+              "after a refused mkdir: its entries")
+    except OSError as e:
+        check(False, "after a refused mkdir: %r" % e)
+    if zeroes_new_pages():
+        print("mkdir of an uncached name: this kernel zeroes what it"
+              " allocates (init_on_alloc), so a stale stamp could not"
+              " show here")
+    os.unlink("exists/inner")
+    os.rmdir("exists")
+
+
 def sec_short_write():
     """A write() at the end of a file whose buffer runs into an unmapped
     page copies what it can; the rest of the new page reads as zeros, never
@@ -400,7 +432,7 @@ def sec_short_write():
     os.unlink("shortw")
 
 
-SECTIONS = [sec_create, sec_mkdir, sec_unlink_errors, sec_rename, sec_rename_xshard_dirs, sec_noreplace, sec_rename_dirs, sec_link, sec_symlink, sec_eloop, sec_setattr, sec_xattr, sec_statfs, sec_nametoolong, sec_byte_names, sec_short_write]
+SECTIONS = [sec_create, sec_mkdir, sec_unlink_errors, sec_rename, sec_rename_xshard_dirs, sec_noreplace, sec_rename_dirs, sec_link, sec_symlink, sec_eloop, sec_setattr, sec_xattr, sec_statfs, sec_nametoolong, sec_byte_names, sec_short_write, sec_mkdir_existing_uncached]
 
 
 def ops(d):
