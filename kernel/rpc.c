@@ -99,15 +99,23 @@ static void leofs_req_signal(struct leofs_req *req)
 	leofs_req_put(req); /* the table's reference */
 }
 
+/*
+ * Queues req once the limit on requests in flight admits it. It enters the
+ * table only then, under conn->lock with its reference and count: whoever
+ * walks the table (leofs_reqs_fail_all() at umount) must never see a
+ * request still waiting here, which holds neither. The slot is reserved
+ * before the wait so that the insertion cannot fail.
+ */
 int leofs_req_submit(struct leofs_req *req)
 {
 	struct leofs_conn *conn = req->conn;
+	unsigned long id = (unsigned long)req->id;
 	u32 max;
 	int ret;
 
-	ret = xa_insert(&conn->reqs, (unsigned long)req->id, req, GFP_NOFS);
+	ret = xa_reserve(&conn->reqs, id, GFP_NOFS);
 	if (ret)
-		return ret == -EBUSY ? -EIO : ret;
+		return ret;
 
 	spin_lock(&conn->lock);
 	for (;;) {
@@ -129,9 +137,15 @@ int leofs_req_submit(struct leofs_req *req)
 			break;
 		}
 	}
+	/* the id is taken: a request submitted twice */
+	if (!ret && xa_load(&conn->reqs, id))
+		ret = -EIO;
+	/* the reserved slot takes the request without allocating */
+	if (!ret && xa_is_err(xa_store(&conn->reqs, id, req, GFP_ATOMIC)))
+		ret = -ENOMEM;
 	if (ret) {
 		spin_unlock(&conn->lock);
-		xa_erase(&conn->reqs, (unsigned long)req->id);
+		xa_release(&conn->reqs, id);
 		return ret;
 	}
 	kref_get(&req->ref); /* the table's */
