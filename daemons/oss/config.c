@@ -262,7 +262,8 @@ static int parse_limits(json_t *root, struct oss_config *cfg, char *err,
 	static const char *const known[] = { "max_connections",
 					     "max_frame_size",
 					     "max_inflight_bytes",
-					     "idle_timeout_ms", NULL };
+					     "idle_timeout_ms",
+					     "coord_memory_bytes", NULL };
 	json_t *l = json_object_get(root, "limits");
 	json_t *empty = NULL;
 	u64 v = 0;
@@ -291,6 +292,11 @@ static int parse_limits(json_t *root, struct oss_config *cfg, char *err,
 		r = get_uint(l, "idle_timeout_ms", "limits.idle_timeout_ms",
 			     false, 30000, 100, 3600000, &v, err, len);
 	cfg->idle_timeout_ms = (u32)v;
+	if (!r)
+		r = get_uint(l, "coord_memory_bytes",
+			     "limits.coord_memory_bytes", false, 1ull << 30,
+			     1ull << 20, 1ull << 40, &v, err, len);
+	cfg->coord_memory_bytes = v;
 	if (!r && cfg->max_inflight_bytes < cfg->max_frame_size)
 		r = fail(err, len, "limits.max_inflight_bytes",
 			 "must be at least limits.max_frame_size");

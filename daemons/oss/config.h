@@ -11,7 +11,8 @@
  *	                 "tier": "ssd", "weight": 100 } ],
  *	  "limits": { "max_connections": 1024, "max_frame_size": 67371008,
  *	              "max_inflight_bytes": 268435456,
- *	              "idle_timeout_ms": 30000 },
+ *	              "idle_timeout_ms": 30000,
+ *	              "coord_memory_bytes": 1073741824 },
  *	  "worker_threads": 4,
  *	  "group_commit_us": 500,
  *	  "reserve_bytes": 1073741824,
@@ -49,6 +50,7 @@ struct oss_config {
 	u32 max_frame_size;
 	u64 max_inflight_bytes;
 	u32 idle_timeout_ms; /* silent peer, half-sent frame, unread replies */
+	u64 coord_memory_bytes; /* struct oss_budget */
 	u32 worker_threads;
 	u32 group_commit_us;
 	u64 reserve_bytes;

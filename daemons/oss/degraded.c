@@ -87,14 +87,20 @@ void oss_handle_degraded_read(struct oss_node *n, struct oss_call *c)
 	struct leofs_data_reply rp = { 0 };
 	pthread_mutex_t *lock = NULL;
 	struct oss_pg pg;
+	u64 mem;
 	u8 *out;
 
 	status = oss_pg_open(n, &pg, m->ino, m->slot, m->stripe, &m->pg,
 			     &m->layout, false);
 	if (status)
 		goto fail;
+	/* pieces span the range rounded out to blocks; out, and its reply */
+	mem = oss_coord_bytes(&m->layout, m->length + 2 * LEOFS_BLOCK_SIZE,
+			      2 * (u64)m->length);
+	oss_budget_take(&n->budget, mem);
 	out = malloc(m->length);
 	if (!out) {
+		oss_budget_put(&n->budget, mem);
 		oss_pg_close(&pg);
 		status = LEOFS_S_NOMEM;
 		goto fail;
@@ -122,10 +128,11 @@ void oss_handle_degraded_read(struct oss_node *n, struct oss_call *c)
 		rp.data.data = out;
 		rp.data.len = m->length;
 		c->reply(c, &rp, sizeof(rp));
-		free(out);
-		return;
 	}
 	free(out);
+	oss_budget_put(&n->budget, mem);
+	if (!status)
+		return;
 fail:
 	{
 		struct leofs_status_reply s = { .status = status };

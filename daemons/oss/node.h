@@ -25,6 +25,43 @@
 
 struct oss_mapsrc;
 
+/*
+ * Coordination memory: what a PG primary or a degraded read allocates
+ * beyond the request it received (the members' fragments, rebuilt and
+ * re-encoded pieces, parity). Each such request takes a bound of it
+ * before it starts, and before any stripe lock, so that a holder never
+ * waits for another request's share, and gives it back when it is done;
+ * a node under a storm of degraded reads or partial writes (EC 16+4 with
+ * large units: about 660 MiB each) then queues them instead of running
+ * out of memory. budget.c.
+ */
+struct oss_budget {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	u64 limit, used, peak;
+	u64 next, serving; /* tickets: admitted in arrival order */
+	u64 waits;	   /* requests that had to wait */
+	long logged;	   /* when a wait was last logged (monotonic s) */
+};
+
+struct oss_budget_stats {
+	u64 limit, used, peak, waits;
+};
+
+void oss_budget_init(struct oss_budget *b, u64 limit);
+void oss_budget_destroy(struct oss_budget *b);
+/* Waits until @bytes fit (or nothing else is held), then holds them. */
+void oss_budget_take(struct oss_budget *b, u64 bytes);
+void oss_budget_put(struct oss_budget *b, u64 bytes);
+void oss_budget_stats(struct oss_budget *b, struct oss_budget_stats *st);
+/*
+ * The bound for a request that works on pieces of a stripe at most @span
+ * bytes wide (a fragment window: a unit, LEOFS_MAX_IO at most) and builds
+ * @out bytes of its own: every member's piece twice (as received, and
+ * kept), one rebuilt piece, and the output.
+ */
+u64 oss_coord_bytes(const struct leofs_layout *l, u32 span, u64 out);
+
 struct oss_local {
 	u32 id;
 	struct oss_target *t;
@@ -37,6 +74,7 @@ struct oss_node {
 	struct oss_local *locals;
 	unsigned int nlocals;
 	struct leofs_workq *coord; /* primary work: EC, fan-out, waits */
+	struct oss_budget budget;  /* the coordination pool's memory */
 	struct oss_mapsrc *maps;
 	struct leofs_conns *conns;
 	pthread_mutex_t stripe_locks[OSS_PRIMARY_LOCKS];

@@ -279,7 +279,7 @@ void oss_handle_write_stripe(struct oss_node *n, struct oss_call *c)
 	pthread_mutex_t *lock;
 	struct leofs_ec *ec;
 	struct oss_pg pg;
-	u64 version = 0;
+	u64 version = 0, mem = 0;
 
 	status = oss_pg_open(n, &pg, m->ino, m->slot, m->stripe, &m->pg,
 			     &m->layout, true);
@@ -288,10 +288,14 @@ void oss_handle_write_stripe(struct oss_node *n, struct oss_call *c)
 	for (r = 0; r < k; r++)
 		frags[r] = (u8 *)m->data.data + (size_t)r * sl;
 	if (m->layout.scheme == LEOFS_LAYOUT_EC) {
+		/* the data is the request's; the parity is coordination's */
+		mem = (u64)m->layout.m * sl;
+		oss_budget_take(&n->budget, mem);
 		ec = oss_node_ec(n, k, m->layout.m);
 		parity = leofs_bigbuf_get((size_t)m->layout.m * sl + 1);
 		if (!ec || !parity) {
 			leofs_bigbuf_put(parity);
+			oss_budget_put(&n->budget, mem);
 			oss_pg_close(&pg);
 			return reply_write(c, LEOFS_S_NOMEM, 0);
 		}
@@ -308,6 +312,7 @@ void oss_handle_write_stripe(struct oss_node *n, struct oss_call *c)
 	pthread_mutex_unlock(lock);
 	log_below_min(&pg, status);
 	leofs_bigbuf_put(parity);
+	oss_budget_put(&n->budget, mem);
 	oss_pg_close(&pg);
 	reply_write(c, status, version);
 }
@@ -424,6 +429,31 @@ static u32 rmw_columns(struct oss_pg *pg, u32 a0, u32 len, u32 off, u32 end,
 	return status;
 }
 
+/* The block-aligned columns of each unit that rmw() of [off, end) works on. */
+static void rmw_span(u32 unit, u32 off, u32 end, u32 *a0, u32 *b0)
+{
+	if (off / unit == (end - 1) / unit) {
+		*a0 = off % unit;
+		*b0 = *a0 + (end - off);
+	} else {
+		*a0 = 0;
+		*b0 = unit;
+	}
+	*a0 = *a0 / LEOFS_BLOCK_SIZE * LEOFS_BLOCK_SIZE;
+	*b0 = (*b0 + LEOFS_BLOCK_SIZE - 1) / LEOFS_BLOCK_SIZE * LEOFS_BLOCK_SIZE;
+	if (*b0 > unit)
+		*b0 = unit;
+}
+
+/* The coordination memory rmw() of [off, end) may hold at once. */
+static u64 rmw_bytes(const struct leofs_layout *l, u32 off, u32 end)
+{
+	u32 a0, b0;
+
+	rmw_span(l->stripe_unit, off, end, &a0, &b0);
+	return oss_coord_bytes(l, b0 - a0, 0);
+}
+
 /*
  * Read-modify-write of bytes [off, end) of the stripe (offsets in the
  * stripe's data, end <= k * unit). Works on the column range every touched
@@ -438,17 +468,7 @@ static u32 rmw(struct oss_pg *pg, u32 off, u32 end, const u8 *data,
 	u32 unit = pg->l.stripe_unit, a0, b0, c, c1, u, x, y, status = 0;
 	bool touched;
 
-	if (off / unit == (end - 1) / unit) {
-		a0 = off % unit;
-		b0 = a0 + (end - off);
-	} else {
-		a0 = 0;
-		b0 = unit;
-	}
-	a0 = a0 / LEOFS_BLOCK_SIZE * LEOFS_BLOCK_SIZE;
-	b0 = (b0 + LEOFS_BLOCK_SIZE - 1) / LEOFS_BLOCK_SIZE * LEOFS_BLOCK_SIZE;
-	if (b0 > unit)
-		b0 = unit;
+	rmw_span(unit, off, end, &a0, &b0);
 	for (c = a0; c < b0 && !status; c = c1) {
 		c1 = leofs_io_window_end(c);
 		if (c1 > b0)
@@ -471,18 +491,21 @@ void oss_handle_partial_write(struct oss_node *n, struct oss_call *c)
 	const struct leofs_partial_write_req *m = &c->m.pw;
 	pthread_mutex_t *lock;
 	struct oss_pg pg;
-	u64 version = 0;
+	u64 version = 0, mem;
 	u32 status;
 
 	status = oss_pg_open(n, &pg, m->ino, m->slot, m->stripe, &m->pg,
 			     &m->layout, true);
 	if (status)
 		return reply_write(c, status, 0);
+	mem = rmw_bytes(&m->layout, m->offset, m->offset + m->data.len);
+	oss_budget_take(&n->budget, mem);
 	lock = oss_node_stripe_lock(n, m->ino, m->slot, m->stripe);
 	pthread_mutex_lock(lock);
 	status = rmw(&pg, m->offset, m->offset + m->data.len, m->data.data,
 		     &version);
 	pthread_mutex_unlock(lock);
+	oss_budget_put(&n->budget, mem);
 	log_below_min(&pg, status);
 	oss_pg_close(&pg);
 	reply_write(c, status, version);
@@ -496,7 +519,7 @@ u32 oss_primary_zero_tail(struct oss_node *n, u64 ino,
 	struct leofs_mapview *v;
 	pthread_mutex_t *lock;
 	struct oss_pg pg;
-	u64 g = size / W, version = 0;
+	u64 g = size / W, version = 0, mem;
 	u8 *zeros;
 
 	if (!(size % W))
@@ -521,10 +544,13 @@ u32 oss_primary_zero_tail(struct oss_node *n, u64 ino,
 		oss_pg_close(&pg);
 		return LEOFS_S_NOMEM;
 	}
+	mem = rmw_bytes(l, (u32)(size % W), W);
+	oss_budget_take(&n->budget, mem);
 	lock = oss_node_stripe_lock(n, ino, slot, pg.stripe);
 	pthread_mutex_lock(lock);
 	status = rmw(&pg, (u32)(size % W), W, zeros, &version);
 	pthread_mutex_unlock(lock);
+	oss_budget_put(&n->budget, mem);
 	free(zeros);
 	oss_pg_close(&pg);
 	return status;

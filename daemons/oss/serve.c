@@ -180,6 +180,7 @@ static void close_node(struct oss_node *n)
 				leofs_ec_destroy(n->ec[k][m]);
 				free(n->ec[k][m]);
 			}
+	oss_budget_destroy(&n->budget);
 }
 
 int oss_serve(const char *config_path)
@@ -214,6 +215,7 @@ int oss_serve(const char *config_path)
 	for (i = 0; i < OSS_PRIMARY_LOCKS; i++)
 		pthread_mutex_init(&n->stripe_locks[i], NULL);
 	pthread_mutex_init(&n->ec_lock, NULL);
+	oss_budget_init(&n->budget, cfg.coord_memory_bytes);
 	ro.peer_kind = LEOFS_PEER_OSS;
 	ro.node_id = cfg.node_id;
 	memcpy(ro.cluster_id, cfg.cluster_id, 16);

@@ -126,6 +126,7 @@ static int oss_fixture_open(struct oss_fixture *f, const u8 *cluster,
 	for (k = 0; k < OSS_PRIMARY_LOCKS; k++)
 		pthread_mutex_init(&f->node.stripe_locks[k], NULL);
 	pthread_mutex_init(&f->node.ec_lock, NULL);
+	oss_budget_init(&f->node.budget, 1ull << 30);
 	f->node.locals = f->locals;
 	for (i = 0; i < NTARGETS; i++) {
 		snprintf(path, sizeof(path), "%s/t%u", f->dir, i);

@@ -8,6 +8,10 @@
 # file and a truncate inside a stripe (the zeroed tail is 32 MiB of one
 # fragment); then, with a data member of the EC stripe killed (kill -9),
 # the same ranges read degraded, reconstructed in windows of 16 MiB.
+# Every node's coordination memory is limited to 64 MiB, less than one
+# such read or read-modify-write needs (about 200 MiB each), so each runs
+# alone on its node: four whole-file degraded reads at once must queue
+# there (the log says so), and still all return every byte.
 . "$(dirname "$0")/lib.sh"
 
 NODES=6
@@ -18,7 +22,8 @@ U=$((64 << 20))
 MIB=$((1 << 20))
 declare -a PORT
 
-it_oss_static_cluster $NODES $UUID "$MAP"
+it_oss_static_cluster --limits '{ "coord_memory_bytes": 67108864 }' \
+	$NODES $UUID "$MAP"
 it_oss_start $NODES
 
 io() { "$IO" "$MAP" $UUID "$@"; }
@@ -75,6 +80,21 @@ read -r -a pg <<< "$(io pg ec4+1 $U 900)"
 it_kill9 "oss${pg[1]}"
 check_ec "EC 4+1, 64 MiB unit, node ${pg[1]} down" yes
 echo "EC 4+1, 64 MiB unit: degraded reads ok"
+
+# four readers of the whole file at once: their degraded reads queue for
+# memory on the nodes that rebuild them
+readers=()
+for j in 1 2 3 4; do
+	(check_ec "reader $j of 4 at once" yes) > "$IT_DIR/reader$j" 2>&1 &
+	readers+=($!)
+done
+for j in 1 2 3 4; do
+	wait "${readers[$((j - 1))]}" ||
+		fail "reader $j of 4 at once: $(cat "$IT_DIR/reader$j")"
+done
+grep -q "coordination memory: a request for .* MiB waits" "$IT_DIR"/oss*.log ||
+	fail "4 degraded readers at once: no request waited for coordination memory"
+echo "EC 4+1, 64 MiB unit: 4 degraded readers at once within 64 MiB per node"
 
 for ((i = 1; i <= NODES; i++)); do
 	[ "$i" = "${pg[1]}" ] || it_stop "oss$i"

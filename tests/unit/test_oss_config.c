@@ -56,7 +56,8 @@ static void test_valid(void **state)
 	snprintf(json, sizeof(json), base, third,
 		 "\"mds\": [ \"10.0.0.1:7000\", \"mds2:7000\" ], "
 		 "\"limits\": { \"max_connections\": 10, "
-		 "\"idle_timeout_ms\": 1500 }, "
+		 "\"idle_timeout_ms\": 1500, "
+		 "\"coord_memory_bytes\": 268435456 }, "
 		 "\"group_commit_us\": 0");
 	assert_int_equal(oss_config_parse(json, &cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg.node_id, 3);
@@ -71,15 +72,18 @@ static void test_valid(void **state)
 	assert_int_equal(cfg.targets[0].weight, 100);
 	assert_int_equal(cfg.max_connections, 10);
 	assert_int_equal(cfg.idle_timeout_ms, 1500);
+	assert_int_equal(cfg.coord_memory_bytes, 256u << 20);
 	assert_int_equal(cfg.worker_threads, 4);
 	assert_int_equal(cfg.group_commit_us, 0);
 	assert_int_equal(cfg.nmds, 2);
 	assert_string_equal(cfg.mds[1], "mds2:7000");
 	assert_null(cfg.cluster_map);
 	oss_config_free(&cfg);
-	assert_int_equal(
-		parse(third, "\"cluster_map\": \"/etc/leofs/map.json\"", err),
-		0);
+	snprintf(json, sizeof(json), base, third,
+		 "\"cluster_map\": \"/etc/leofs/map.json\"");
+	assert_int_equal(oss_config_parse(json, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.coord_memory_bytes, 1u << 30); /* the default */
+	oss_config_free(&cfg);
 }
 
 static void test_errors(void **state)
@@ -135,6 +139,10 @@ static void test_errors(void **state)
 		third,
 		"\"mds\": [ \"m:1\" ], \"limits\": { \"idle_timeout_ms\": 5 }",
 		"config: limits.idle_timeout_ms: must be between 100 and 3600000");
+	expect_error(
+		third,
+		"\"mds\": [ \"m:1\" ], \"limits\": { \"coord_memory_bytes\": 4096 }",
+		"config: limits.coord_memory_bytes: must be between 1048576 and 1099511627776");
 	expect_error(third,
 		     "\"mds\": [ \"m:1\" ], \"limits\": { \"max_conns\": 1 }",
 		     "config: limits.max_conns: unknown field");
