@@ -10,7 +10,7 @@
 #include "peers.h"
 #include "wire.h"
 
-#define MAX_PEERS	   16 /* MDS connections kept */
+#define MAX_PEERS	   LEOFS_MAP_MAX_MDS /* one per MDS a map can list */
 #define CALL_TIMEOUT_MS	   10000
 #define CONNECT_TIMEOUT_MS 2000
 
@@ -122,7 +122,7 @@ static int conn_locked(struct mds_peers *p, u16 shard, struct peer_link **out,
 	struct mds_peer_conn *c = NULL;
 	struct leofs_addr addr;
 	char host[INET6_ADDRSTRLEN];
-	u32 id, i;
+	u32 id = 0, i;
 	int rc;
 
 	rc = shard_addr(p, shard, &id, &addr);
@@ -133,10 +133,22 @@ static int conn_locked(struct mds_peers *p, u16 shard, struct peer_link **out,
 	for (i = 0; i < p->nr; i++)
 		if (p->conns[i].mds_id == id)
 			c = &p->conns[i];
-	if (!c) {
-		if (p->nr == MAX_PEERS)
-			return -ENOSPC;
+	if (!c && p->nr < MAX_PEERS) {
 		c = &p->conns[p->nr++];
+		memset(c, 0, sizeof(*c));
+		c->mds_id = id;
+	} else if (!c) {
+		/*
+		 * Full: MDS that left the map over the years keep entries.
+		 * One that no call is using is given to this one.
+		 */
+		for (i = 0; i < p->nr && !c; i++)
+			if (!p->conns[i].link || p->conns[i].link->refs == 1)
+				c = &p->conns[i];
+		if (!c)
+			return -EAGAIN;
+		if (c->link)
+			*retired = link_put_locked(c->link);
 		memset(c, 0, sizeof(*c));
 		c->mds_id = id;
 	}

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "leofs/proto_msg.h"
 #include "leofs/rpc.h"
 #include "helper_server.h"
 
@@ -114,4 +115,23 @@ int srv_fixture_recv_all(int fd, void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+void srv_fixture_answer_hello(struct leofs_request *req, const u8 cluster[16],
+			      u32 node_id, u64 session)
+{
+	struct leofs_hello_req in;
+	struct leofs_hello_reply out = { .status = LEOFS_S_OK };
+
+	if (leofs_hello_req_decode(&in, req->body, req->hdr.body_len) < 0) {
+		leofs_request_reply_status(req, LEOFS_S_BADMSG);
+		return;
+	}
+	out.version = LEOFS_PROTO_VERSION_MAX;
+	out.peer_kind = LEOFS_PEER_MDS;
+	out.features = in.features & LEOFS_FEATURES_ALL;
+	out.node_id = node_id;
+	memcpy(out.cluster_id, cluster, 16);
+	out.session_id = session;
+	leofs_request_reply(req, &out, sizeof(out));
 }

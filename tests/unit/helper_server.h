@@ -34,6 +34,12 @@ int srv_fixture_raw_connect(u16 port);
 int srv_fixture_listen(u16 *port);
 /* recv() of exactly len bytes: 0, or -1 on an error or end of stream. */
 int srv_fixture_recv_all(int fd, void *buf, size_t len);
+/*
+ * A stand-in server's answer to HELLO: accepted, as an MDS of @cluster
+ * with @node_id and session @session (BADMSG if it does not decode).
+ */
+void srv_fixture_answer_hello(struct leofs_request *req, const u8 cluster[16],
+			      u32 node_id, u64 session);
 /* A client connection (HELLO as a client of @cluster) to 127.0.0.1:port. */
 struct leofs_rpc *srv_fixture_rpc_connect(u16 port, const u8 cluster[16]);
 

@@ -66,24 +66,9 @@ static void handle(struct leofs_request *req, void *arg)
 	struct srv_fixture *f = arg;
 
 	switch (req->hdr.opcode) {
-	case LEOFS_OP_HELLO: {
-		struct leofs_hello_req in;
-		struct leofs_hello_reply out = { .status = LEOFS_S_OK };
-
-		if (leofs_hello_req_decode(&in, req->body,
-					   req->hdr.body_len) < 0) {
-			leofs_request_reply_status(req, LEOFS_S_BADMSG);
-			return;
-		}
-		out.version = LEOFS_PROTO_VERSION_MAX;
-		out.peer_kind = LEOFS_PEER_MDS;
-		out.features = in.features & LEOFS_FEATURES_ALL;
-		out.node_id = 7;
-		memcpy(out.cluster_id, cluster, 16);
-		out.session_id = 99;
-		leofs_request_reply(req, &out, sizeof(out));
+	case LEOFS_OP_HELLO:
+		srv_fixture_answer_hello(req, cluster, 7, 99);
 		return;
-	}
 	case LEOFS_OP_GETATTR:
 		/* through a worker, as the daemons do */
 		leofs_workq_submit(f->wq, answer_getattr, req);
