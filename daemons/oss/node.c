@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Shared state of the running server: local targets, EC contexts, locks. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "leofs/placement.h"
@@ -54,4 +55,22 @@ u32 oss_status(int err)
 	if (err == -EBADMSG)
 		return LEOFS_S_CHECKSUM;
 	return leofs_errno_to_status(err);
+}
+
+void oss_node_status(struct oss_node *n, char *buf, size_t len)
+{
+	struct oss_budget_stats b;
+
+	oss_budget_stats(&n->budget, &b);
+	snprintf(buf, len,
+		 "degraded reads %llu, roll-forwards %llu, checksum errors %llu; coordination memory %llu of %llu MiB, %llu waits",
+		 (unsigned long long)__atomic_load_n(&n->degraded_reads,
+						     __ATOMIC_RELAXED),
+		 (unsigned long long)__atomic_load_n(&n->roll_forwards,
+						     __ATOMIC_RELAXED),
+		 (unsigned long long)__atomic_load_n(&n->checksum_errors,
+						     __ATOMIC_RELAXED),
+		 (unsigned long long)(b.used >> 20),
+		 (unsigned long long)(b.limit >> 20),
+		 (unsigned long long)b.waits);
 }

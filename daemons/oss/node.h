@@ -108,6 +108,12 @@ struct leofs_ec *oss_node_ec(struct oss_node *n, u32 k, u32 m);
 pthread_mutex_t *oss_node_stripe_lock(struct oss_node *n, u64 ino, u32 slot,
 				      u64 stripe);
 void oss_node_count(u64 *counter);
+/*
+ * What the node has done that an operator watches for: degraded reads
+ * served, stripes rolled forward, checksum failures answered, and the
+ * coordination memory (for the service's STATUS).
+ */
+void oss_node_status(struct oss_node *n, char *buf, size_t len);
 /* Engine errno -> wire status (-EBADMSG is a checksum failure). */
 u32 oss_status(int err);
 

@@ -16,6 +16,7 @@
 
 #define DRAIN_TIMEOUT_MS 20000
 #define COORD_THREADS	 16
+#define STATUS_EVERY_US	 2000000 /* STATUS to the service manager */
 
 struct job {
 	struct oss_node *n;
@@ -53,6 +54,27 @@ static void run_job(void *arg)
 	if (j->req) /* a handler that forgot to answer */
 		leofs_request_reply_status(j->req, LEOFS_S_IO);
 	free(j);
+}
+
+/* The service's STATUS: where the node serves, and oss_node_status(). */
+struct status_tick {
+	struct oss_node *n;
+	char where[96];
+	char last[384];
+};
+
+static int on_status_tick(sd_event_source *src, uint64_t usec, void *arg)
+{
+	struct status_tick *st = arg;
+	char now[256];
+
+	oss_node_status(st->n, now, sizeof(now));
+	if (strcmp(now, st->last)) {
+		snprintf(st->last, sizeof(st->last), "%s", now);
+		leofs_service_status("%s; %s", st->where, now);
+	}
+	sd_event_source_set_time(src, usec + STATUS_EVERY_US);
+	return 0;
 }
 
 static void hello(struct oss_node *n, struct leofs_request *req)
@@ -190,7 +212,9 @@ int oss_serve(const char *config_path)
 	struct leofs_server *srv = NULL;
 	struct oss_node *n;
 	struct oss_config cfg;
-	char err[512], status[128];
+	sd_event_source *tick_src = NULL;
+	struct status_tick tick = { 0 };
+	char err[512];
 	sd_event *ev = NULL;
 	unsigned int i;
 	int r;
@@ -250,9 +274,19 @@ int oss_serve(const char *config_path)
 	}
 	log_info("node %u serving %u target(s) on %s:%u", cfg.node_id,
 		 n->nlocals, cfg.listen_address, leofs_server_port(srv));
-	snprintf(status, sizeof(status), "serving %u target(s) on port %u",
-		 n->nlocals, leofs_server_port(srv));
-	r = leofs_service_run(ev, srv, DRAIN_TIMEOUT_MS, status);
+	tick.n = n;
+	snprintf(tick.where, sizeof(tick.where),
+		 "serving %u target(s) on port %u", n->nlocals,
+		 leofs_server_port(srv));
+	r = sd_event_add_time_relative(ev, &tick_src, CLOCK_MONOTONIC,
+				       STATUS_EVERY_US, 100000, on_status_tick,
+				       &tick);
+	if (r < 0) {
+		log_error_errno(-r, "setting up the status timer");
+		goto out;
+	}
+	sd_event_source_set_enabled(tick_src, SD_EVENT_ON);
+	r = leofs_service_run(ev, srv, DRAIN_TIMEOUT_MS, tick.where);
 out:
 	/* workers finish what they hold before the server goes away */
 	if (n->coord) {
@@ -264,6 +298,7 @@ out:
 			leofs_workq_free(n->locals[i].wq);
 			n->locals[i].wq = NULL;
 		}
+	sd_event_source_unref(tick_src);
 	if (srv)
 		leofs_server_free(srv);
 	close_node(n);

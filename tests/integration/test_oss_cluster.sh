@@ -5,6 +5,8 @@
 #  - degraded reads: kill -9 up to M nodes, every byte still reads; one more
 #    and the affected reads fail clearly, never with wrong data;
 #  - corruption: flipped bits in object files are reconstructed and counted;
+#  - the nodes' STATUS to the service manager (NOTIFY_SOCKET, here a
+#    socket the test reads) counts the degraded reads and checksum errors;
 #  - SIGTERM drains and exits 0.
 . "$(dirname "$0")/lib.sh"
 
@@ -20,6 +22,28 @@ setup() {
 
 start() {
 	it_start "oss$1" "$BIN/leofs-oss" --config "$IT_DIR/oss$1.json"
+}
+
+# every node's sd_notify() messages, one per line, into $IT_DIR/notify.log
+export NOTIFY_SOCKET=$IT_DIR/notify.sock
+it_start notify python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a") as f:
+    while True:
+        f.write(s.recv(4096).decode().replace("\n", " ") + "\n")
+        f.flush()
+' "$NOTIFY_SOCKET" "$IT_DIR/notify.log"
+for ((i = 0; i < 100; i++)); do [ -S "$NOTIFY_SOCKET" ] && break; sleep 0.05; done
+
+# status_shows REGEX: a STATUS matching REGEX arrives within 10 s
+status_shows() {
+	for ((i = 0; i < 100; i++)); do
+		grep -Eq "STATUS=.*$1" "$IT_DIR/notify.log" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "no node's STATUS shows '$1': $(tail -3 "$IT_DIR/notify.log")"
 }
 
 setup
@@ -41,6 +65,7 @@ it_kill9 oss2
 it_kill9 oss5
 "$IO" "$MAP" $UUID verify 77 ec4+2 65536 12345 3000000 77 || fail "degraded read, 2 down"
 "$IO" "$MAP" $UUID verify 78 r3 65536 0 2000000 78 || fail "replica read, 2 down"
+status_shows "degraded reads [1-9]"
 it_kill9 oss3
 out=$("$IO" "$MAP" $UUID verify 77 ec4+2 65536 12345 3000000 77 2>&1) && \
 	fail "a read with 3 of 6 nodes down succeeded for a 4+2 file"
@@ -65,6 +90,8 @@ done
 after=$("$IO" "$MAP" $UUID statfs 10)
 [ "$after" -gt "$before" ] || fail "checksum errors not counted ($before -> $after)"
 echo "corruption ok: $n files flipped, checksum errors $before -> $after"
+status_shows "checksum errors [1-9]"
+echo "STATUS counts degraded reads and checksum errors"
 
 for ((i = 1; i <= NODES; i++)); do it_stop "oss$i"; done
 echo "PASS"
