@@ -21,6 +21,7 @@
 #define EXPIRE_PER_TICK	  64
 #define SESSION_ADOPT_MAX (1u << 20)
 #define MDS_FEATURES	  LEOFS_FEAT_MAP_PUSH
+#define PARTICIPANT_THREADS 32 /* XSHARD_PREPARE/FINISH at once */
 
 /* What the daemon keeps per connection. */
 struct mds_peer {
@@ -37,6 +38,14 @@ struct mds_net {
 	struct mds_handlers h;
 	struct leofs_server *srv;
 	struct leofs_workq *writers; /* changes: wait for group commit */
+	/*
+	 * XSHARD_PREPARE/FINISH from other MDS. Their own pool: a writer
+	 * coordinating an operation waits for another MDS's participant
+	 * step, and the participant steps never wait for a peer, so with
+	 * one pool for both, two MDS whose writers all coordinate towards
+	 * each other would wait on each other until the calls time out.
+	 */
+	struct leofs_workq *participants;
 	struct leofs_workq *chores; /* session expiry */
 	struct mds_sessions *sessions;
 	struct mds_peer *push_list;
@@ -316,7 +325,10 @@ static void do_metadata(struct mds_net *n, struct leofs_request *req,
 		mds_call_release(&j->call);
 	}
 	j->call.may_wait = true;
-	rc = leofs_workq_submit(n->writers, job_run, j);
+	rc = leofs_workq_submit(mds_op_is_peer_only(req->hdr.opcode) ?
+					n->participants :
+					n->writers,
+				job_run, j);
 	if (rc) {
 		free(j);
 		reply_errno(req, rc);
@@ -563,6 +575,9 @@ int mds_net_new(sd_event *ev, const struct mds_config *cfg,
 	if (!rc)
 		rc = leofs_workq_new("mds-write", cfg->workers, &n->writers);
 	if (!rc)
+		rc = leofs_workq_new("mds-peer", PARTICIPANT_THREADS,
+				     &n->participants);
+	if (!rc)
 		rc = leofs_workq_new("mds-chore", 1, &n->chores);
 	if (!rc)
 		rc = mds_peers_new(maps, cfg->node_id, cfg->cluster_id,
@@ -618,6 +633,8 @@ void mds_net_free(struct mds_net *n)
 	 * connections go */
 	if (n->writers)
 		leofs_workq_free(n->writers);
+	if (n->participants)
+		leofs_workq_free(n->participants);
 	if (n->chores)
 		leofs_workq_free(n->chores);
 	mds_engine_set_xshard(n->h.eng, NULL);

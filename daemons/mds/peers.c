@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "leofs/log.h"
 #include "leofs/placement.h"
 #include "leofs/rpc.h"
 #include "peers.h"
@@ -200,6 +201,10 @@ static int call(struct mds_peers *p, u16 shard, u16 opcode, const void *req,
 			    CALL_TIMEOUT_MS);
 	if (!rc)
 		leofs_rpc_reply_free(&raw);
+	if (rc == -ETIMEDOUT)
+		log_warning("%s to the MDS of shard %u: no answer in %u ms",
+			    leofs_op_name(opcode) ?: "?", shard,
+			    CALL_TIMEOUT_MS);
 	pthread_mutex_lock(&p->lock);
 	retired = link_put_locked(l);
 	pthread_mutex_unlock(&p->lock);

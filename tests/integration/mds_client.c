@@ -23,6 +23,8 @@
  *	mds_client x PORT_A PORT_B OP DIR NAME [DIR2 NAME2 [FLAG]]
  *		create, mkdir, unlink, rmdir, ino, nlink, rename, link over
  *		two MDS; DIR is a path from the root ("." the root)
+ *	mds_client xstorm PORT_A PORT_B DIR N	at once, N MKDIRs in the root
+ *		through A placed on B, and N in DIR (on B) placed on A
  *	mds_client xrace PORT_A PORT_B P A Q B ROUNDS
  *		two threads at once move P/A into B/x and Q/B into A/y (P, Q
  *		in the root), the winner moves back; a round where both
@@ -998,6 +1000,76 @@ static void two(u16 port_a, u16 port_b)
 	rb = conn(0);
 }
 
+/* xstorm: N new directories in @parent, each placed on the other MDS. */
+struct xstorm {
+	struct leofs_rpc *r;
+	const struct leofs_map *m;
+	u64 parent;
+	u16 lo, hi; /* the shards of the other MDS */
+	const char *prefix;
+	int n, failed;
+	pthread_t th;
+};
+
+static void *xstorm_main(void *arg)
+{
+	struct xstorm *x = arg;
+	char name[64];
+	int made = 0;
+	u32 i, st;
+	u16 got;
+
+	for (i = 0; made < x->n && i < 1000000; i++) {
+		snprintf(name, sizeof(name), "%s%u", x->prefix, i);
+		if (leofs_dir_shard(x->m, x->parent, name, strlen(name),
+				    &got) ||
+		    got < x->lo || got > x->hi)
+			continue;
+		st = mk(x->r, &root_cr, LEOFS_OP_MKDIR, x->parent, name, 0755,
+			0, NULL);
+		if (st != LEOFS_S_OK) {
+			fprintf(stderr, "MKDIR %s: %s\n", name, sname(st));
+			x->failed++;
+		}
+		made++;
+	}
+	return NULL;
+}
+
+/*
+ * Two threads at once: one makes N directories in the root through A
+ * that the placement puts on B's shards (A coordinates, B takes part),
+ * the other N in DIR (a root directory on B) that go to A's shards (B
+ * coordinates, A takes part). Each MKDIR must succeed.
+ */
+static int cmd_xstorm(u16 port_a, u16 port_b, const char *dir, int n)
+{
+	struct xstorm x[2];
+	struct leofs_attr d;
+	const struct leofs_map *m;
+	int i, failed = 0;
+
+	two(port_a, port_b);
+	m = map_fetch(ra);
+	if (!m || lookup(ra, &root_cr, ROOT, dir, &d) != LEOFS_S_OK) {
+		fprintf(stderr, "xstorm: no map, or no %s\n", dir);
+		return 1;
+	}
+	x[0] = (struct xstorm){ .r = ra, .m = m, .parent = ROOT, .lo = 2,
+				.hi = 3, .prefix = "toB", .n = n };
+	x[1] = (struct xstorm){ .r = rb, .m = m, .parent = d.ino, .lo = 0,
+				.hi = 1, .prefix = "toA", .n = n };
+	for (i = 0; i < 2; i++)
+		if (pthread_create(&x[i].th, NULL, xstorm_main, &x[i]))
+			return 1;
+	for (i = 0; i < 2; i++) {
+		pthread_join(x[i].th, NULL);
+		failed += x[i].failed;
+	}
+	printf("%d of %d MKDIRs failed\n", failed, 2 * n);
+	return failed ? 1 : 0;
+}
+
 /* The connection to the MDS serving ino's shard. */
 static struct leofs_rpc *rt(u64 ino)
 {
@@ -1542,6 +1614,9 @@ int main(int argc, char **argv)
 		return cmd_pg((u32)atoi(argv[3]), (u32)atoi(argv[4]),
 			      strtoull(argv[5], NULL, 0),
 			      argc == 7 ? (u32)atoi(argv[6]) : 1);
+	if (!strcmp(argv[1], "xstorm") && argc == 6)
+		return cmd_xstorm((u16)atoi(argv[2]), (u16)atoi(argv[3]),
+				  argv[4], atoi(argv[5]));
 	if (!strcmp(argv[1], "xname") && argc == 5)
 		return cmd_xname(argv[3], (u16)atoi(argv[4]));
 	if (!strcmp(argv[1], "xop") && argc == 5)

@@ -193,6 +193,26 @@ expect OK x mkdir "$Q" rb
 cat "$IT_DIR/xrace.out"
 fsck_ok || fail "after racing moves: $("$C" fsck "$PA" "$PB")"
 
+# ---- both MDS coordinating towards each other at once ----------------------------
+# With one writer thread each, A's MKDIRs wait for B's participant steps
+# while B's MKDIRs wait for A's. The participant steps have a pool of their
+# own, so they never queue behind a writer that is waiting: every MKDIR
+# succeeds and no call to the other MDS goes unanswered.
+it_stop a
+it_stop b
+sed -i 's/"shards"/"limits": { "workers": 1 }, "shards"/' "$IT_DIR/a.json" "$IT_DIR/b.json"
+start_a
+start_b
+wait_for 10 b_has_map || fail "B has no map after the restart"
+S=$("$C" xname "$PA" storm 2) || fail "no name for shard 2"
+expect OK "$C" xop "$PA" mkdir "$S"
+"$C" xstorm "$PA" "$PB" "$S" 25 > "$IT_DIR/xstorm.out" 2>&1 ||
+	fail "MKDIRs coordinated both ways at once: $(tail -5 "$IT_DIR/xstorm.out")"
+cat "$IT_DIR/xstorm.out"
+! grep -h "no answer in" "$IT_DIR/a.log" "$IT_DIR/b.log" ||
+	fail "a call to the other MDS went unanswered"
+fsck_ok || fail "after MKDIRs both ways: $("$C" fsck "$PA" "$PB")"
+
 # ---- entries naming inodes homed on the other MDS ------------------------------
 # LOOKUP and CREATE without EXCL (an open with O_CREAT) at the entry's MDS
 # answer the attributes that GETATTR gives at the inode's MDS.
