@@ -28,7 +28,7 @@ stop_cluster() {
 trap stop_cluster EXIT
 unset LEOFS_MDS
 BUILD=$LEOFS_BUILD "$LEOFS_SRC/scripts/local-cluster" start "$CL" --oss 6 \
-	--shards 2 > "$IT_DIR/start.out" 2>&1 ||
+	--shards 2 --down-out-ms 45000 > "$IT_DIR/start.out" 2>&1 ||
 	fail "local-cluster start: $(cat "$IT_DIR/start.out")"
 for f in "$CL"/logs/*.log; do
 	ln -s "$f" "$IT_DIR/$(basename "$f")" # fail() shows them
@@ -251,7 +251,7 @@ put_bg() { # NAME primary|member [OPTION...]: leofs-file [OPTION...] put $big as
 }
 BUILD=$LEOFS_BUILD "$LEOFS_SRC/scripts/local-cluster" kill-oss "$CL" "$victim" ||
 	fail "kill-oss $victim"
-# Until the MDS marks it out (5 s of silence, then down_out_ms: 60 s) the
+# Until the MDS marks it out (5 s of silence, then down_out_ms: 45 s) the
 # node keeps its PG slots: a put there keeps trying, then fails when
 # leofs-file's data timeout (30 s) has passed, with the reason, and
 # removes its file. A put with a longer timeout rides out the failover:
