@@ -127,6 +127,10 @@ void srv_fixture_answer_hello(struct leofs_request *req, const u8 cluster[16],
 		leofs_request_reply_status(req, LEOFS_S_BADMSG);
 		return;
 	}
+	if (in.cluster_id[0] && memcmp(in.cluster_id, cluster, 16)) {
+		leofs_request_reply_status(req, LEOFS_S_WRONG_CLUSTER);
+		return;
+	}
 	out.version = LEOFS_PROTO_VERSION_MAX;
 	out.peer_kind = LEOFS_PEER_MDS;
 	out.features = in.features & LEOFS_FEATURES_ALL;

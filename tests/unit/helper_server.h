@@ -36,7 +36,8 @@ int srv_fixture_listen(u16 *port);
 int srv_fixture_recv_all(int fd, void *buf, size_t len);
 /*
  * A stand-in server's answer to HELLO: accepted, as an MDS of @cluster
- * with @node_id and session @session (BADMSG if it does not decode).
+ * with @node_id and session @session; WRONG_CLUSTER for a client of
+ * another cluster, BADMSG if it does not decode.
  */
 void srv_fixture_answer_hello(struct leofs_request *req, const u8 cluster[16],
 			      u32 node_id, u64 session);

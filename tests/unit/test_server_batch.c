@@ -72,25 +72,6 @@ static void answer_getxattr(void *arg)
 	leofs_bigbuf_put(v);
 }
 
-static void answer_hello(struct leofs_request *req)
-{
-	struct leofs_hello_reply out = { .status = LEOFS_S_OK };
-	struct leofs_hello_req in;
-
-	if (leofs_hello_req_decode(&in, req->body, req->hdr.body_len) < 0) {
-		leofs_request_reply_status(req, LEOFS_S_BADMSG);
-		return;
-	}
-	if (in.cluster_id[0] && memcmp(in.cluster_id, cluster, 16)) {
-		leofs_request_reply_status(req, LEOFS_S_WRONG_CLUSTER);
-		return;
-	}
-	out.version = LEOFS_PROTO_VERSION_MAX;
-	out.peer_kind = LEOFS_PEER_MDS;
-	memcpy(out.cluster_id, cluster, 16);
-	leofs_request_reply(req, &out, sizeof(out));
-}
-
 /*
  * GETATTR is answered on the loop thread (replies of one read leave
  * together), GETXATTR by a worker, READLINK closes the connection.
@@ -103,7 +84,7 @@ static void handle(struct leofs_request *req, void *arg)
 
 	switch (req->hdr.opcode) {
 	case LEOFS_OP_HELLO:
-		answer_hello(req);
+		srv_fixture_answer_hello(req, cluster, 0, 0);
 		return;
 	case LEOFS_OP_GETATTR:
 		if (leofs_getattr_req_decode(&in, req->body,
